@@ -1,0 +1,5 @@
+//! Kyverno's network functions (jmespath.md §2).
+
+use super::Function;
+
+pub const FUNCTIONS: &[Function] = &[];

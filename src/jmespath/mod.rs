@@ -1,0 +1,217 @@
+//! Kyverno's JMESPath dialect: expressions are compiled once (`Expression::compile`) and
+//! evaluated many times over borrowed JSON. Missing keys are errors (jmespath.md §1.6) and
+//! every Kyverno function is a row of the table in [`functions`].
+
+pub mod ast;
+mod compile;
+mod eval;
+pub mod functions;
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+pub use ast::Expr;
+pub use functions::{FnError, Function, Types};
+
+/// Which language an expression is read in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// Kyverno's: a missing object key is an error; Kyverno's functions replace built-ins.
+    #[default]
+    Kyverno,
+    /// Standard JMESPath: a missing key is `null`; only the 26 built-in functions.
+    Standard,
+}
+
+/// An expression that could not be compiled.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CompileError {
+    /// `a.[`: the parser's message and the byte offset it points at.
+    #[error("{message}")]
+    Syntax { offset: usize, message: String },
+    /// 10,000 `[`: refused before parsing, so the recursive parser cannot overflow.
+    #[error("{0}")]
+    TooComplex(String),
+}
+
+impl CompileError {
+    /// Byte offset in the expression text, when known.
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            CompileError::Syntax { offset, .. } => Some(*offset),
+            CompileError::TooComplex(_) => None,
+        }
+    }
+}
+
+/// An expression that failed while being evaluated.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// `metadata.missing` on an object without `missing` (Kyverno dialect only).
+    #[error("Unknown key \"{0}\" in path")]
+    NotFound(String),
+    /// `nope(@)`.
+    #[error("unknown function: {0}")]
+    UnknownFunction(String),
+    /// `length(`1`)`, `to_boolean('x')`, ...
+    #[error("{}", function_message(name, error))]
+    Function { name: String, error: FnError },
+}
+
+fn function_message(name: &str, error: &FnError) -> String {
+    match error {
+        FnError::Kyverno(msg) => format!("JMESPath function '{name}': {msg}"),
+        FnError::Plain(msg) => msg.clone(),
+        FnError::Arity { .. } | FnError::Type { .. } => format!("{name}(): {error}"),
+        FnError::InvalidValue(msg) => format!("{name}(): {msg}"),
+    }
+}
+
+/// The category the JMESPath compliance suite names an error by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Syntax,
+    InvalidType,
+    InvalidValue,
+    InvalidArity,
+    UnknownFunction,
+    /// Kyverno's missing-key error and library errors outside the suite's categories.
+    Other,
+}
+
+impl EvalError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EvalError::NotFound(_) => ErrorKind::Other,
+            EvalError::UnknownFunction(_) => ErrorKind::UnknownFunction,
+            EvalError::Function { error, .. } => match error {
+                FnError::Arity { .. } => ErrorKind::InvalidArity,
+                FnError::Type { .. } => ErrorKind::InvalidType,
+                FnError::InvalidValue(_) => ErrorKind::InvalidValue,
+                FnError::Kyverno(_) | FnError::Plain(_) => ErrorKind::Other,
+            },
+        }
+    }
+}
+
+/// A compiled expression: parse once, search many documents.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    text: Box<str>,
+    dialect: Dialect,
+    root: Expr,
+}
+
+impl Expression {
+    /// Compiles an expression in Kyverno's dialect.
+    pub fn compile(text: &str) -> Result<Expression, CompileError> {
+        Expression::compile_in(text, Dialect::Kyverno)
+    }
+
+    pub fn compile_in(text: &str, dialect: Dialect) -> Result<Expression, CompileError> {
+        let root = compile::compile(text, dialect)?;
+        Ok(Expression {
+            text: text.into(),
+            dialect,
+            root,
+        })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn ast(&self) -> &Expr {
+        &self.root
+    }
+
+    /// Evaluates the expression over `data`, borrowing from it where it can.
+    pub fn search<'a>(&'a self, data: &'a Value) -> Result<Cow<'a, Value>, EvalError> {
+        let evaluator = eval::Evaluator {
+            strict_keys: self.dialect == Dialect::Kyverno,
+        };
+        evaluator.eval(&self.root, Cow::Borrowed(data))
+    }
+}
+
+/// A string as Go's `%q` would quote it (used when printing trees).
+pub(crate) fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        json!({"request":{"object":{"metadata":{"name":"p","labels":null,"annotations":{"a":"b"}},
+          "spec":{"containers":[{"name":"a","image":"x"},{"name":"b"}]}}},"one":"1"})
+    }
+
+    fn run(expr: &str) -> Result<Value, String> {
+        let doc = doc();
+        let compiled = Expression::compile(expr).map_err(|e| e.to_string())?;
+        compiled
+            .search(&doc)
+            .map(Cow::into_owned)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn missing_keys_follow_jmespath_md_1_6() {
+        let unknown = |k: &str| Err(format!("Unknown key \"{k}\" in path"));
+        assert_eq!(run("request.object.metadata.missing"), unknown("missing"));
+        assert_eq!(run("request.object.missing.deeper"), unknown("missing"));
+        assert_eq!(run("request.object.metadata.labels.app"), Ok(json!(null)));
+        assert_eq!(run("one.two.three"), Ok(json!(null)));
+        assert_eq!(
+            run("request.object.metadata.missing || 'default'"),
+            Ok(json!("default"))
+        );
+        assert_eq!(run("request.object.missing.x == null"), Ok(json!(true)));
+        assert_eq!(run("!request.object.missing"), Ok(json!(null)));
+        assert_eq!(run("!(request.object.missing)"), Ok(json!(true)));
+        assert_eq!(run("request.object.missing && 'x'"), Ok(json!(null)));
+        assert_eq!(run("'x' && request.object.missing"), unknown("missing"));
+        assert_eq!(run("request.object.missing | 'piped'"), Ok(json!("piped")));
+        assert_eq!(
+            run("request.object.spec.containers[].image"),
+            Ok(json!(["x"]))
+        );
+        assert_eq!(
+            run("request.object.spec.containers[*].image"),
+            Ok(json!(["x"]))
+        );
+        assert_eq!(
+            run("request.object.spec.containers[?image == 'x'].name"),
+            Ok(json!(["a"]))
+        );
+        assert_eq!(
+            run("request.object.spec.containers[?image].name"),
+            Ok(json!(["a"]))
+        );
+        assert_eq!(
+            run("request.object.spec.containers[1].image"),
+            unknown("image")
+        );
+        assert_eq!(run("request.object.missing[]"), Ok(json!(null)));
+        assert_eq!(run("request.object.missing[0]"), unknown("missing"));
+        assert_eq!(run("request.object.missing[?a]"), Ok(json!(null)));
+        assert_eq!(
+            run("{n: request.object.missing, m: request.object.metadata.name}"),
+            Ok(json!({"m": "p", "n": null}))
+        );
+        assert_eq!(run("[request.object.missing, 'x']"), Ok(json!([null, "x"])));
+        assert_eq!(
+            run("not_null(request.object.missing, 'fallback')"),
+            Ok(json!("fallback"))
+        );
+        assert!(run("length(request.object.missing)").is_err());
+        assert_eq!(
+            run("request.object.spec.[ephemeralContainers, initContainers, containers][].name"),
+            Ok(json!(["a", "b"]))
+        );
+    }
+}

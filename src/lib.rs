@@ -1,0 +1,12 @@
+//! nomos: a Kyverno-compatible policy interpreter.
+//!
+//! Data flow: paths → [`load`] → [`ir`] → `compile` (once) → `engine` (per payload)
+//! → results rendered by `cli`. Every user-facing error is a [`diagnostic::Diagnostic`].
+
+pub mod diagnostic;
+pub mod ir;
+pub mod jmespath;
+pub mod load;
+pub mod source;
+pub mod syntax;
+pub mod value;

@@ -1,0 +1,4 @@
+//! Reading input: files, directories and stdin into spanned YAML/JSON documents
+//! (`yaml`), then Kyverno documents into the IR.
+
+pub mod yaml;

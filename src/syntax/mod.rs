@@ -1,0 +1,3 @@
+//! pest parsers, one module per grammar in `grammar/`.
+
+pub mod template;

@@ -1,0 +1,106 @@
+//! The value model shared by every stage: JSON values (`serde_json::Value`) read with
+//! Kyverno's semantics: every number is a float64, equality is exact and structural.
+//! Also home of the Go formatting rules and the units (quantities, durations, versions)
+//! that both the JMESPath functions and the engine's operators use.
+
+pub mod duration;
+pub mod go;
+pub mod image;
+pub mod quantity;
+pub mod semver;
+pub mod wildcard;
+
+use serde_json::{Number, Value};
+
+/// A number value from a float, normalised so integral values are stored (and printed)
+/// as integers.
+pub fn number(f: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if f.fract() == 0.0 && f.abs() <= EXACT {
+        // Guarded above: integral and within i64's exactly representable range.
+        Value::Number(Number::from(f as i64))
+    } else {
+        Number::from_f64(f).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// The float64 Kyverno sees for a number value.
+pub fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+/// Exact structural equality with numbers compared as float64 (jmespath.md §1.5).
+pub fn deep_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| deep_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| deep_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// JMESPath truthiness: `false`, `null`, `""`, `[]` and `{}` are false; `0` is true.
+pub fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        Value::Number(_) => true,
+    }
+}
+
+/// The JMESPath type name of a value, as `type()` returns it.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The Go type name Kyverno prints for a decoded JSON value in pattern messages.
+pub fn go_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "float64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_compare_as_float64() {
+        assert!(deep_eq(&json!(1), &json!(1.0)));
+        assert!(!deep_eq(&json!(0.30000000000000004), &json!(0.3)));
+        assert!(deep_eq(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
+        assert!(!deep_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+    }
+
+    #[test]
+    fn integral_floats_become_integers() {
+        assert_eq!(number(2.0), json!(2));
+        assert_eq!(number(2.5), json!(2.5));
+        assert_eq!(number(f64::NAN), Value::Null);
+    }
+}

@@ -1,0 +1,73 @@
+//! Kyverno's wildcard match `W(pattern, text)`: `*` any run of characters, `?` exactly one,
+//! everything else literal, whole text consumed (rules.md §0.2).
+
+/// True when `pattern` matches all of `text`.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    if pattern.is_empty() {
+        return text.is_empty();
+    }
+    if pattern == "*" {
+        return true;
+    }
+    if !contains_wildcard(pattern) {
+        return pattern == text;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    match_chars(&p, &t)
+}
+
+/// Iterative glob matching with single-star backtracking: linear in practice.
+fn match_chars(p: &[char], t: &[char]) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// `containsWildcard(s)`: the text has a `*` or a `?`.
+pub fn contains_wildcard(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn examples_from_rules_md_0_2() {
+        assert!(matches("*", ""));
+        assert!(!matches("?*", ""));
+        assert!(matches("?*", "a"));
+        assert!(matches("ghcr.io/*", "ghcr.io/x/y"));
+        assert!(!matches("a?c", "ac"));
+        assert!(matches("", ""));
+        assert!(!matches("", "x"));
+        assert!(!matches("[ab]", "a"));
+        assert!(matches("my-bucket?abc*", "my-bucket/abc"));
+        assert!(!matches("my-?-bucket/abc*", "my--bucket/abc"));
+        assert!(matches("*-test", "label-test"));
+        assert!(matches("a*b*c", "aXXbYYc"));
+        assert!(!matches("a*b*c", "aXXbYY"));
+        assert!(matches("ü?", "üß"));
+    }
+}
