@@ -95,3 +95,28 @@ impl Node {
         }
     }
 }
+
+impl Node {
+    /// A node tree from a plain value, every node carrying `span` (for values that were
+    /// not read from a file: tests, generated rules, values supplied on the command line).
+    pub fn from_value(value: &Value, span: Span) -> Node {
+        let node = match value {
+            Value::Null => NodeValue::Null,
+            Value::Bool(b) => NodeValue::Bool(*b),
+            Value::Number(n) => NodeValue::Number(n.clone()),
+            Value::String(s) => NodeValue::String(s.clone()),
+            Value::Array(items) => {
+                NodeValue::Seq(items.iter().map(|v| Node::from_value(v, span)).collect())
+            }
+            Value::Object(map) => NodeValue::Map(
+                map.iter()
+                    .map(|(k, v)| Entry {
+                        key: Spanned::new(k.clone(), span),
+                        value: Node::from_value(v, span),
+                    })
+                    .collect(),
+            ),
+        };
+        Node::new(node, span)
+    }
+}
