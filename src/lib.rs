@@ -4,7 +4,9 @@
 //! → results rendered by `cli`. Every user-facing error is a [`diagnostic::Diagnostic`].
 
 pub mod cli;
+pub mod compile;
 pub mod diagnostic;
+pub mod engine;
 pub mod ir;
 pub mod jmespath;
 pub mod load;

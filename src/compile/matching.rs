@@ -1,0 +1,1 @@
+//! `match`/`exclude` blocks compiled: kind selectors parsed, wildcards prepared (rules.md §2).

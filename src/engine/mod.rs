@@ -1,0 +1,3 @@
+//! Evaluation of compiled policies over admission payloads, one Kyverno concept per file.
+
+pub mod matching;
