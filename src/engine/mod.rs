@@ -1,3 +1,4 @@
 //! Evaluation of compiled policies over admission payloads, one Kyverno concept per file.
 
 pub mod matching;
+pub mod podsecurity;
