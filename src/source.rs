@@ -43,7 +43,7 @@ fn clamp_u32(n: usize) -> u32 {
 }
 
 /// A value together with where it was written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Spanned<T> {
     pub node: T,
     pub span: Span,

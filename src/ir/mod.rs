@@ -2,6 +2,7 @@
 //! format (Kyverno YAML today, nomos' rule language later) lowers into these types.
 
 pub mod exception;
+pub mod inputs;
 pub mod json;
 pub mod policy;
 

@@ -1,8 +1,8 @@
 //! Condition blocks: the any/all form or the legacy list (rules.md §6.1), and context
 //! entries (rules.md §5).
 
-use super::fields::Decoder;
 use crate::ir::{Condition, Conditions, ContextEntry, ContextSource, Node, NodeValue};
+use crate::load::fields::Decoder;
 
 const CONDITION_FIELDS: &[&str] = &["key", "operator", "value", "message"];
 

@@ -2,10 +2,10 @@
 //! `apiVersion` and `kind`.
 
 use super::conditions::lenient_block;
-use super::fields::{Decoder, Obj};
 use super::matching::match_block;
 use super::rule::{failure_action_overrides, pod_security_excludes, rule};
 use crate::ir::{ExceptionTarget, Node, Policy, PolicyException, PolicyKind, PolicySpec};
+use crate::load::fields::{Decoder, Obj};
 use crate::source::Spanned;
 
 const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];

@@ -1,9 +1,9 @@
 //! `match` / `exclude` blocks, resource filters, label selectors and subjects.
 
-use super::fields::Decoder;
 use crate::ir::{
     LabelRequirement, LabelSelector, MatchBlock, Node, ResourceDescription, ResourceFilter, Subject,
 };
+use crate::load::fields::Decoder;
 
 const MATCH_FIELDS: &[&str] = &[
     "any",
@@ -54,7 +54,7 @@ fn filter(d: &mut Decoder, node: &Node, path: &str) -> Option<ResourceFilter> {
 
 /// The filter fields of a mapping (already checked for unknown keys by the caller).
 fn filter_fields(d: &mut Decoder, node: &Node, path: &str) -> Option<ResourceFilter> {
-    let obj = super::fields::Obj {
+    let obj = crate::load::fields::Obj {
         node,
         path: path.to_string(),
     };

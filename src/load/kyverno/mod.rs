@@ -3,7 +3,6 @@
 
 mod conditions;
 mod document;
-mod fields;
 mod matching;
 mod rule;
 
@@ -26,7 +25,7 @@ pub enum Decoded {
 pub fn decode(node: &Node) -> Result<Decoded, Vec<Diagnostic>> {
     let (api_version, kind) = document::type_of(node);
     let (api_version, kind) = (api_version.unwrap_or_default(), kind.unwrap_or_default());
-    let mut d = fields::Decoder::default();
+    let mut d = crate::load::fields::Decoder::default();
     let decoded = if document::is_policy(api_version, kind) {
         let policy_kind = if kind == "Policy" {
             PolicyKind::Policy

@@ -1,12 +1,12 @@
 //! Rules and their `validate` block: patterns, deny, foreach and podSecurity.
 
 use super::conditions::{context_entries, lenient_block, strict_block};
-use super::fields::Decoder;
 use super::matching::{label_selector, match_block};
 use crate::ir::{
     Deny, FailureActionOverride, Foreach, Node, PodSecurity, PodSecurityExclude, Rule, RuleBody,
     Validate,
 };
+use crate::load::fields::Decoder;
 use crate::source::Spanned;
 
 const RULE_FIELDS: &[&str] = &[
@@ -85,7 +85,7 @@ pub fn rule(d: &mut Decoder, node: &Node, path: &str) -> Option<Rule> {
     })
 }
 
-fn body(d: &mut Decoder, obj: &super::fields::Obj<'_>) -> RuleBody {
+fn body(d: &mut Decoder, obj: &crate::load::fields::Obj<'_>) -> RuleBody {
     if let Some(v) = obj.get("validate") {
         return validate(d, v, &obj.at("validate"))
             .map_or(RuleBody::Missing, |v| RuleBody::Validate(Box::new(v)));
