@@ -10,6 +10,8 @@ pub mod engine;
 pub mod ir;
 pub mod jmespath;
 pub mod load;
+pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod testsuite;
 pub mod value;

@@ -1,0 +1,3 @@
+//! Running `kyverno-test.yaml` suites: load what a test names, evaluate, compare.
+
+pub mod compare;
