@@ -1,4 +1,6 @@
 //! Evaluation of compiled policies over admission payloads, one Kyverno concept per file.
 
+pub mod context;
 pub mod matching;
 pub mod podsecurity;
+pub mod request;

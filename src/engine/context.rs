@@ -1,0 +1,305 @@
+//! The JSON context expressions are evaluated against (rules.md §4.6, §5): one object
+//! (`request`, `images`, context entries, values, `element`, ...) changed in nested scopes
+//! that are undone on exit, with context entries loaded lazily when a query mentions them.
+
+use serde_json::{Map, Value};
+
+use crate::jmespath::{EvalError, Expression};
+
+/// Computes a context entry's value; its own queries go through the context.
+pub trait Loader {
+    fn load(&self, ctx: &mut JsonContext<'_>) -> Result<Value, String>;
+}
+
+/// Why a query produced no value.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("JMESPath query failed: {0}")]
+    Eval(EvalError),
+    /// A context entry the query mentions failed to load.
+    #[error("{0}")]
+    Load(String),
+}
+
+impl QueryError {
+    /// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1).
+    pub fn is_missing_key(&self) -> bool {
+        self.to_string().contains("Unknown key")
+    }
+}
+
+struct Pending<'c> {
+    name: &'c str,
+    loader: &'c dyn Loader,
+    loaded: bool,
+}
+
+#[derive(Default)]
+struct Scope<'c> {
+    /// Top-level keys changed in this scope and what they held before.
+    saved: Vec<(String, Option<Value>)>,
+    entries: Vec<Pending<'c>>,
+}
+
+pub struct JsonContext<'c> {
+    root: Value,
+    scopes: Vec<Scope<'c>>,
+    /// Entries being loaded, innermost last: only entries registered before them count.
+    loading: Vec<(usize, usize)>,
+}
+
+impl<'c> JsonContext<'c> {
+    pub fn new(root: Map<String, Value>) -> Self {
+        JsonContext {
+            root: Value::Object(root),
+            scopes: vec![Scope::default()],
+            loading: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.map().get(key)
+    }
+
+    fn map(&self) -> &Map<String, Value> {
+        self.root
+            .as_object()
+            .expect("invariant: the context root is always an object")
+    }
+
+    fn map_mut(&mut self) -> &mut Map<String, Value> {
+        self.root
+            .as_object_mut()
+            .expect("invariant: the context root is always an object")
+    }
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(Scope::default());
+    }
+
+    /// Undoes every change made since the matching `push_scope`.
+    pub fn pop_scope(&mut self) {
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
+        for (key, old) in scope.saved.into_iter().rev() {
+            match old {
+                Some(v) => self.map_mut().insert(key, v),
+                None => self.map_mut().remove(&key),
+            };
+        }
+    }
+
+    /// Remembers a top-level key's value the first time the current scope changes it.
+    fn save(&mut self, key: &str) {
+        let old = self.map().get(key).cloned();
+        let scope = self
+            .scopes
+            .last_mut()
+            .expect("invariant: the base scope is never popped");
+        if !scope.saved.iter().any(|(k, _)| k == key) {
+            scope.saved.push((key.to_string(), old));
+        }
+    }
+
+    /// Sets a top-level key (not split on dots).
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.save(key);
+        self.map_mut().insert(key.to_string(), value);
+    }
+
+    /// Writes a values-file entry: `key` is a dot path (`"` quotes a segment holding
+    /// dots); intermediate objects are created and objects merge (cli-test.md §9.1).
+    pub fn inject(&mut self, key: &str, value: Value) {
+        let path = split_path(key);
+        let Some(first) = path.first() else {
+            return;
+        };
+        self.save(first);
+        let mut slot = &mut self.root;
+        for segment in &path {
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            let map = slot
+                .as_object_mut()
+                .expect("invariant: made an object just above");
+            slot = map.entry(segment.clone()).or_insert(Value::Null);
+        }
+        merge(slot, value);
+    }
+
+    /// Registers a context entry in the current scope; it loads when first mentioned.
+    pub fn register(&mut self, name: &'c str, loader: &'c dyn Loader) {
+        let scope = self
+            .scopes
+            .last_mut()
+            .expect("invariant: the base scope is never popped");
+        scope.entries.push(Pending {
+            name,
+            loader,
+            loaded: false,
+        });
+    }
+
+    /// Evaluates an expression, first loading the entries its text mentions.
+    pub fn query(&mut self, expr: &Expression) -> Result<Value, QueryError> {
+        self.load_mentioned(expr.text()).map_err(QueryError::Load)?;
+        expr.search(&self.root)
+            .map(|v| v.into_owned())
+            .map_err(QueryError::Eval)
+    }
+
+    /// Loads, in registration order, every pending entry `text` mentions (rules.md §5.1).
+    pub fn load_mentioned(&mut self, text: &str) -> Result<(), String> {
+        while let Some((s, i)) = self.next_mentioned(text) {
+            self.scopes[s].entries[i].loaded = true;
+            let (name, loader) = (
+                self.scopes[s].entries[i].name,
+                self.scopes[s].entries[i].loader,
+            );
+            self.loading.push((s, i));
+            let loaded = loader.load(self);
+            self.loading.pop();
+            match loaded {
+                Ok(value) => self.set(name, value),
+                Err(e) => {
+                    // A failed entry fails again wherever it is mentioned next.
+                    self.scopes[s].entries[i].loaded = false;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn next_mentioned(&self, text: &str) -> Option<(usize, usize)> {
+        let limit = self.loading.last().copied();
+        for (s, scope) in self.scopes.iter().enumerate() {
+            for (i, entry) in scope.entries.iter().enumerate() {
+                let eligible = limit.is_none_or(|(ls, li)| s < ls || (s == ls && i < li));
+                if eligible && !entry.loaded && mentions(text, entry.name) {
+                    return Some((s, i));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Whether `text` mentions `name` as Kyverno tests it: `(^|\s|[^.0-9A-Za-z])<name>\b`.
+pub fn mentions(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        let starts = before.is_none_or(|c| !(c == '.' || c.is_ascii_alphanumeric()));
+        let ends = word_boundary(name.chars().next_back(), after);
+        starts && ends
+    })
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// `\b` between the last character of the name and the next one.
+fn word_boundary(last: Option<char>, next: Option<char>) -> bool {
+    last.is_some_and(is_word) != next.is_some_and(is_word)
+}
+
+/// Splits a values key on dots, keeping `"quoted.segments"` whole.
+fn split_path(key: &str) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in key.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => segments.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    segments.push(current);
+    segments
+}
+
+/// Writes `value` into `slot`, merging objects key by key.
+fn merge(slot: &mut Value, value: Value) {
+    match (slot, value) {
+        (Value::Object(existing), Value::Object(incoming)) => {
+            for (k, v) in incoming {
+                merge(existing.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (slot, value) => *slot = value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn mentions_follows_kyverno_rule() {
+        // rules.md §5.1 item 2.
+        assert!(mentions("cfg.data.x", "cfg"));
+        assert!(mentions("'{{cfg}}'", "cfg"));
+        assert!(!mentions("spec.cfg", "cfg"));
+        assert!(!mentions("cfgmap", "cfg"));
+        assert!(mentions("length(cfg)", "cfg"));
+        assert!(!mentions("request.object", "object"));
+    }
+
+    #[test]
+    fn scopes_undo_changes_and_values_merge() {
+        let mut ctx = JsonContext::new(
+            json!({"request": {"operation": "CREATE"}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        ctx.push_scope();
+        ctx.inject("request.operation", json!("UPDATE"));
+        ctx.inject("a.\"b.c\".d", json!(1));
+        ctx.set("element", json!({"x": 1}));
+        assert_eq!(ctx.root()["a"]["b.c"]["d"], json!(1));
+        assert_eq!(ctx.root()["request"]["operation"], json!("UPDATE"));
+        ctx.pop_scope();
+        assert_eq!(ctx.root(), &json!({"request": {"operation": "CREATE"}}));
+    }
+
+    struct Fixed(Value);
+    impl Loader for Fixed {
+        fn load(&self, _: &mut JsonContext<'_>) -> Result<Value, String> {
+            Ok(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn entries_load_only_when_mentioned() {
+        let loader = Fixed(json!("v"));
+        let failing = Failing;
+        let mut ctx = JsonContext::new(Map::new());
+        ctx.register("good", &loader);
+        ctx.register("bad", &failing);
+        let expr = Expression::compile("good").expect("invariant: valid expression");
+        assert_eq!(ctx.query(&expr), Ok(json!("v")));
+        let bad = Expression::compile("bad").expect("invariant: valid expression");
+        assert_eq!(ctx.query(&bad), Err(QueryError::Load("boom".into())));
+    }
+
+    struct Failing;
+    impl Loader for Failing {
+        fn load(&self, _: &mut JsonContext<'_>) -> Result<Value, String> {
+            Err("boom".into())
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The admission request being evaluated: operation, new and old object, kind, namespace,
+//! user, and the labels of its namespace (rules.md §4.6.1, §10).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use crate::ir::inputs::UserInfo;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Operation {
+    #[default]
+    Create,
+    Update,
+    Delete,
+    Connect,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "CREATE",
+            Operation::Update => "UPDATE",
+            Operation::Delete => "DELETE",
+            Operation::Connect => "CONNECT",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Operation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "CREATE" => Ok(Operation::Create),
+            "UPDATE" => Ok(Operation::Update),
+            "DELETE" => Ok(Operation::Delete),
+            "CONNECT" => Ok(Operation::Connect),
+            _ => Err(format!(
+                "unknown operation {s:?}: expected CREATE, UPDATE, DELETE or CONNECT"
+            )),
+        }
+    }
+}
+
+/// Group, version and kind of a resource.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    /// From `apiVersion` (`v1`, `apps/v1`) and `kind`.
+    pub fn new(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        Gvk {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        }
+    }
+
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+/// One request to evaluate every policy against.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub operation: Operation,
+    /// The new object; `None` on DELETE.
+    pub object: Option<Value>,
+    /// The old object; `None` on CREATE.
+    pub old_object: Option<Value>,
+    pub gvk: Gvk,
+    pub subresource: String,
+    /// The request's namespace (`""` for cluster-scoped kinds).
+    pub namespace: String,
+    pub name: String,
+    /// `None` when no user information is known (rules.md §2.2).
+    pub user: Option<UserInfo>,
+    /// Labels of the request's namespace, when known.
+    pub namespace_labels: Option<Map<String, Value>>,
+}
+
+impl Request {
+    /// The object that is matched and validated: the new one, else the old one (DELETE).
+    pub fn subject(&self) -> Option<&Value> {
+        self.object.as_ref().or(self.old_object.as_ref())
+    }
+}
