@@ -3,3 +3,4 @@
 
 pub mod autogen;
 pub mod matching;
+pub mod pattern;

@@ -2,5 +2,8 @@
 
 pub mod context;
 pub mod matching;
+pub mod pattern;
 pub mod podsecurity;
 pub mod request;
+pub mod scalar;
+pub mod units;

@@ -24,6 +24,28 @@ pub fn number(f: f64) -> Value {
     }
 }
 
+/// Go `strconv.ParseFloat` for the forms JSON numbers can hold: decimal and exponent
+/// forms, `inf`/`infinity`/`nan` (which have no JSON form and so become null upstream).
+pub fn parse_float(s: &str) -> Option<f64> {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let valid = !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'))
+        && body
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.');
+    if valid {
+        return s
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite());
+    }
+    None
+}
+
 /// The float64 Kyverno sees for a number value.
 pub fn as_f64(value: &Value) -> Option<f64> {
     match value {

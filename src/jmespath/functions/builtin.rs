@@ -388,31 +388,9 @@ fn to_array(args: &[&Value]) -> Result<Value, FnError> {
 fn to_number(args: &[&Value]) -> Result<Value, FnError> {
     Ok(match args[0] {
         Value::Number(_) => args[0].clone(),
-        Value::String(s) => parse_go_float(s).map_or(Value::Null, value::number),
+        Value::String(s) => value::parse_float(s).map_or(Value::Null, value::number),
         _ => Value::Null,
     })
-}
-
-/// Go `strconv.ParseFloat` for the forms JSON numbers can hold: decimal and exponent
-/// forms, `inf`/`infinity`/`nan` (which have no JSON form and so become null upstream).
-pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let valid = !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'))
-        && body
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || c == '.');
-    if valid {
-        return s
-            .replace('_', "")
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite());
-    }
-    None
 }
 
 fn to_string(args: &[&Value]) -> Result<Value, FnError> {

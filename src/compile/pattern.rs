@@ -1,0 +1,320 @@
+//! Validation patterns compiled once (rules.md §7): anchors split from keys, the evaluation
+//! orders of every object precomputed, and string patterns parsed into alternatives of
+//! operator/operand parts.
+
+use serde_json::Value;
+
+use crate::value::wildcard;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pattern {
+    Object(ObjectPattern),
+    Array(Vec<Pattern>),
+    Scalar(Scalar),
+}
+
+/// Anchors of pattern keys (rules.md §7.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    None,
+    /// `(k)`: if … then.
+    Condition,
+    /// `=(k)`: checked only when present.
+    Equality,
+    /// `X(k)`: must be absent.
+    Negation,
+    /// `^(k)`: some list element must match.
+    Existence,
+    /// `<(k)`: like a condition, evaluated with the plain keys.
+    Global,
+    /// `+(k)`: a mutate anchor, matched as a literal key.
+    AddIfNotPresent,
+}
+
+impl Anchor {
+    /// Evaluated before plain keys (rules.md §7.3 step 1).
+    pub fn in_anchor_phase(self) -> bool {
+        matches!(
+            self,
+            Anchor::Condition | Anchor::Equality | Anchor::Negation | Anchor::Existence
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key as written.
+    pub raw: String,
+    pub anchor: Anchor,
+    /// The resource key it addresses (`name` for `(name)`; the raw text for `+(k)`).
+    pub name: String,
+}
+
+impl Key {
+    pub fn parse(raw: &str) -> Key {
+        let trimmed = raw.trim();
+        let anchor = anchor_of(trimmed);
+        let name = match anchor {
+            Anchor::None | Anchor::AddIfNotPresent => raw.to_string(),
+            _ => inner_name(trimmed).to_string(),
+        };
+        Key {
+            raw: raw.to_string(),
+            anchor,
+            name,
+        }
+    }
+}
+
+/// The anchor of a key matching `^([+<=X^])?\((.+)\)$`.
+fn anchor_of(key: &str) -> Anchor {
+    let Some(body) = key.strip_suffix(')') else {
+        return Anchor::None;
+    };
+    let (prefix, rest) = match body.chars().next() {
+        Some(c @ ('+' | '<' | '=' | 'X' | '^')) => (Some(c), &body[1..]),
+        _ => (None, body),
+    };
+    if !rest.starts_with('(') || rest.len() < 2 {
+        return Anchor::None;
+    }
+    match prefix {
+        None => Anchor::Condition,
+        Some('=') => Anchor::Equality,
+        Some('X') => Anchor::Negation,
+        Some('^') => Anchor::Existence,
+        Some('<') => Anchor::Global,
+        Some(_) => Anchor::AddIfNotPresent,
+    }
+}
+
+fn inner_name(key: &str) -> &str {
+    let start = key.find('(').map_or(0, |i| i + 1);
+    &key[start..key.len().saturating_sub(1)]
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectPattern {
+    pub entries: Vec<(Key, Pattern)>,
+    /// Indices of anchor-phase entries, in ascending order of the raw key.
+    pub anchor_order: Vec<usize>,
+    /// Indices of the other entries in Kyverno's resource-phase order.
+    pub resource_order: Vec<usize>,
+}
+
+impl ObjectPattern {
+    pub fn new(entries: Vec<(Key, Pattern)>) -> ObjectPattern {
+        let (anchor_order, resource_order) = orders(&entries);
+        ObjectPattern {
+            entries,
+            anchor_order,
+            resource_order,
+        }
+    }
+}
+
+/// Anchor phase sorted by key; resource phase sorted, then keys that hold anchors (or are
+/// global anchors) moved to the front in reverse (rules.md §7.3 step 3).
+fn orders(entries: &[(Key, Pattern)]) -> (Vec<usize>, Vec<usize>) {
+    let mut anchors: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].0.anchor.in_anchor_phase())
+        .collect();
+    anchors.sort_by(|&a, &b| entries[a].0.raw.cmp(&entries[b].0.raw));
+    let mut rest: Vec<usize> = (0..entries.len())
+        .filter(|&i| !entries[i].0.anchor.in_anchor_phase())
+        .collect();
+    rest.sort_by(|&a, &b| entries[a].0.raw.cmp(&entries[b].0.raw));
+    let mut ordered = std::collections::VecDeque::new();
+    for i in rest {
+        let (key, pattern) = &entries[i];
+        if key.anchor == Anchor::Global || has_nested_anchor(pattern) {
+            ordered.push_front(i);
+        } else {
+            ordered.push_back(i);
+        }
+    }
+    (anchors, ordered.into())
+}
+
+/// Whether a pattern holds a condition, existence, equality, negation or global anchor.
+fn has_nested_anchor(pattern: &Pattern) -> bool {
+    match pattern {
+        Pattern::Object(o) => o.entries.iter().any(|(k, p)| {
+            !matches!(k.anchor, Anchor::None | Anchor::AddIfNotPresent) || has_nested_anchor(p)
+        }),
+        Pattern::Array(items) => items.iter().any(has_nested_anchor),
+        Pattern::Scalar(_) => false,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(StringPattern),
+}
+
+/// A string pattern: `a | b & c`, each part an operator and an operand (rules.md §7.5.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StringPattern {
+    pub raw: String,
+    /// OR over alternatives, AND over the parts of each.
+    pub alternatives: Vec<Vec<Part>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Compare(Op, String),
+    InRange(String, String),
+    NotInRange(String, String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Equal,
+    NotEqual,
+    More,
+    MoreEqual,
+    Less,
+    LessEqual,
+}
+
+impl StringPattern {
+    pub fn parse(raw: &str) -> StringPattern {
+        let alternatives = raw
+            .split('|')
+            .map(|alt| {
+                alt.trim_matches(' ')
+                    .split('&')
+                    .map(|p| parse_part(p.trim_matches(' ')))
+                    .collect()
+            })
+            .collect();
+        StringPattern {
+            raw: raw.to_string(),
+            alternatives,
+        }
+    }
+}
+
+fn parse_part(part: &str) -> Part {
+    if part.len() < 2 {
+        return Part::Compare(Op::Equal, part.to_string());
+    }
+    const PREFIXES: [(&str, Op); 5] = [
+        (">=", Op::MoreEqual),
+        ("<=", Op::LessEqual),
+        (">", Op::More),
+        ("<", Op::Less),
+        ("!", Op::NotEqual),
+    ];
+    for (prefix, op) in PREFIXES {
+        if let Some(rest) = part.strip_prefix(prefix) {
+            return Part::Compare(op, rest.trim_matches(' ').to_string());
+        }
+    }
+    if let Some((a, b)) = range(part, "!-") {
+        return Part::NotInRange(a, b);
+    }
+    if let Some((a, b)) = range(part, "-") {
+        return Part::InRange(a, b);
+    }
+    Part::Compare(Op::Equal, part.to_string())
+}
+
+/// `<bound><sep><bound>` where a bound is `[-|+]?\d+(\.\d+)?[A-Za-z]*` (rules.md §7.5.3).
+fn range(part: &str, sep: &str) -> Option<(String, String)> {
+    let bytes = part.as_bytes();
+    let first = bound_len(bytes)?;
+    let rest = part[first..].strip_prefix(sep)?;
+    let second = bound_len(rest.as_bytes())?;
+    (second == rest.len()).then(|| (part[..first].to_string(), rest.to_string()))
+}
+
+/// Length of the bound at the start of `s`, if one is there.
+fn bound_len(s: &[u8]) -> Option<usize> {
+    let mut i = usize::from(matches!(s.first(), Some(b'-' | b'|' | b'+')));
+    let digits = |from: usize| s[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let int = digits(i);
+    if int == 0 {
+        return None;
+    }
+    i += int;
+    if s.get(i) == Some(&b'.') && digits(i + 1) > 0 {
+        i += 1 + digits(i + 1);
+    }
+    i += s[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    Some(i)
+}
+
+/// Compiles a plain JSON pattern (no templates left in it).
+pub fn compile(value: &Value) -> Pattern {
+    match value {
+        Value::Object(map) => Pattern::Object(ObjectPattern::new(
+            map.iter()
+                .map(|(k, v)| (Key::parse(k), compile(v)))
+                .collect(),
+        )),
+        Value::Array(items) => Pattern::Array(items.iter().map(compile).collect()),
+        Value::Null => Pattern::Scalar(Scalar::Null),
+        Value::Bool(b) => Pattern::Scalar(Scalar::Bool(*b)),
+        Value::Number(n) => Pattern::Scalar(Scalar::Number(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => Pattern::Scalar(Scalar::String(StringPattern::parse(s))),
+    }
+}
+
+/// Whether a key holds a wildcard (used for metadata label/annotation expansion).
+pub fn is_wildcard_key(key: &Key) -> bool {
+    wildcard::contains_wildcard(&key.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_recognised() {
+        assert_eq!(Key::parse("(name)").anchor, Anchor::Condition);
+        assert_eq!(Key::parse("=(hostNetwork)").anchor, Anchor::Equality);
+        assert_eq!(Key::parse("X(hostPID)").anchor, Anchor::Negation);
+        assert_eq!(Key::parse("^(imagePullSecrets)").anchor, Anchor::Existence);
+        assert_eq!(Key::parse("<(image)").anchor, Anchor::Global);
+        assert_eq!(Key::parse("+(k)").anchor, Anchor::AddIfNotPresent);
+        assert_eq!(Key::parse("name").anchor, Anchor::None);
+        assert_eq!(Key::parse("()").anchor, Anchor::None);
+        assert_eq!(Key::parse(" (a) ").name, "a");
+    }
+
+    #[test]
+    fn string_parts_follow_rules_md_7_5() {
+        let p = StringPattern::parse("!*:latest & !*:dev | >1");
+        assert_eq!(p.alternatives.len(), 2);
+        assert_eq!(
+            p.alternatives[0][1],
+            Part::Compare(Op::NotEqual, "*:dev".into())
+        );
+        assert_eq!(parse_part("1-10"), Part::InRange("1".into(), "10".into()));
+        assert_eq!(
+            parse_part("-10--8"),
+            Part::InRange("-10".into(), "-8".into())
+        );
+        assert_eq!(
+            parse_part("100Mi!-1024Mi"),
+            Part::NotInRange("100Mi".into(), "1024Mi".into())
+        );
+        assert_eq!(
+            parse_part("!1-10"),
+            Part::Compare(Op::NotEqual, "1-10".into())
+        );
+        assert_eq!(parse_part("+2-+4"), Part::InRange("+2".into(), "+4".into()));
+        assert_eq!(parse_part("a"), Part::Compare(Op::Equal, "a".into()));
+        assert_eq!(
+            parse_part("ab-cd"),
+            Part::Compare(Op::Equal, "ab-cd".into())
+        );
+    }
+}

@@ -1,0 +1,426 @@
+//! Matching a resource against a compiled pattern (rules.md §7.2–§7.7): anchors, skip
+//! propagation, array forms and the anchor map that turns some failures into errors.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::scalar;
+use crate::compile::pattern::{Anchor, Key, ObjectPattern, Pattern, Scalar};
+use crate::value::{go, go_type_name, wildcard};
+
+/// How a pattern mismatch is classified (rules.md §7.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A condition or global anchor did not hold: the element (or rule) is skipped.
+    Skip,
+    /// A negation anchor found its key.
+    Negation,
+    Fail,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mismatch {
+    pub kind: Kind,
+    pub message: String,
+    /// Where it failed; empty when Kyverno reports no path.
+    pub path: String,
+}
+
+impl Mismatch {
+    fn new(kind: Kind, message: String, path: &str) -> Mismatch {
+        Mismatch {
+            kind,
+            message,
+            path: path.to_string(),
+        }
+    }
+}
+
+/// The outcome of matching a whole pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Pass,
+    Skip(String),
+    /// A mismatch at a path.
+    Fail {
+        path: String,
+        message: String,
+    },
+    /// A mismatch Kyverno reports without a path.
+    Error(String),
+}
+
+/// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
+pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
+    let mut anchors = AnchorMap::default();
+    let Err(m) = elem(resource, pattern, "/", &mut anchors) else {
+        return Outcome::Pass;
+    };
+    match m.kind {
+        Kind::Skip => Outcome::Skip(m.message),
+        Kind::Negation => Outcome::Fail {
+            path: m.path,
+            message: m.message,
+        },
+        Kind::Fail if anchors.has_missing() || m.path.is_empty() => Outcome::Error(m.message),
+        Kind::Fail => Outcome::Fail {
+            path: m.path,
+            message: m.message,
+        },
+    }
+}
+
+/// For each condition, existence and negation anchor seen: was its key ever present?
+#[derive(Default)]
+struct AnchorMap {
+    seen: BTreeMap<String, (Anchor, bool)>,
+}
+
+impl AnchorMap {
+    fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
+        for (key, _) in &pattern.entries {
+            if matches!(
+                key.anchor,
+                Anchor::Condition | Anchor::Existence | Anchor::Negation
+            ) {
+                let present = resource.contains_key(&key.name);
+                let slot = self
+                    .seen
+                    .entry(key.raw.clone())
+                    .or_insert((key.anchor, false));
+                slot.1 |= present;
+            }
+        }
+    }
+
+    fn has_missing(&self) -> bool {
+        self.seen
+            .values()
+            .any(|(anchor, present)| !present && *anchor != Anchor::Negation)
+    }
+}
+
+type Step = Result<(), Mismatch>;
+
+fn elem(resource: &Value, pattern: &Pattern, path: &str, anchors: &mut AnchorMap) -> Step {
+    match pattern {
+        Pattern::Object(object) => {
+            let Value::Object(map) = resource else {
+                let message = format!(
+                    "pattern and resource have different structures. Path: {path}. Expected map[string]interface {{}}, found {}",
+                    go_type_name(resource)
+                );
+                return Err(Mismatch::new(Kind::Fail, message, path));
+            };
+            let object = expand_metadata(object, map);
+            anchors.record(&object, map);
+            match_map(map, &object, path, anchors)
+        }
+        Pattern::Array(items) => {
+            let Value::Array(list) = resource else {
+                let message = format!(
+                    "validation rule failed at path {path}, resource does not satisfy the expected overlay pattern"
+                );
+                return Err(Mismatch::new(Kind::Fail, message, path));
+            };
+            match_array(list, items, path, anchors)
+        }
+        Pattern::Scalar(s) => match_scalar(resource, s, path),
+    }
+}
+
+fn match_scalar(resource: &Value, pattern: &Scalar, path: &str) -> Step {
+    let ok = match resource {
+        Value::Array(items) => items.iter().all(|item| scalar::matches(item, pattern)),
+        other => scalar::matches(other, pattern),
+    };
+    if ok {
+        return Ok(());
+    }
+    let message = format!(
+        "resource value '{}' does not match '{}' at path {path}",
+        go::sprint(resource),
+        scalar::display(pattern)
+    );
+    Err(Mismatch::new(Kind::Fail, message, path))
+}
+
+fn match_map(
+    resource: &serde_json::Map<String, Value>,
+    pattern: &ObjectPattern,
+    path: &str,
+    anchors: &mut AnchorMap,
+) -> Step {
+    let mut skips: Vec<(Mismatch, bool)> = Vec::new();
+    let mut applied = 0;
+    for &i in &pattern.anchor_order {
+        let (key, value) = &pattern.entries[i];
+        match handle(resource, key, value, path, anchors) {
+            Ok(()) => applied += 1,
+            Err(m) if m.kind == Kind::Skip => skips.push((m, key.anchor == Anchor::Condition)),
+            Err(_) if skips.iter().any(|(_, direct)| *direct) => {}
+            Err(m) => return Err(m),
+        }
+    }
+    if !skips.is_empty() && (applied == 0 || skips.iter().any(|(_, direct)| *direct)) {
+        let message = skips
+            .iter()
+            .map(|(m, _)| m.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Mismatch::new(Kind::Skip, message, path));
+    }
+    for &i in &pattern.resource_order {
+        let (key, value) = &pattern.entries[i];
+        handle(resource, key, value, path, anchors)?;
+    }
+    Ok(())
+}
+
+/// One key of a pattern object against the resource object (rules.md §7.3, §7.6).
+fn handle(
+    resource: &serde_json::Map<String, Value>,
+    key: &Key,
+    pattern: &Pattern,
+    path: &str,
+    anchors: &mut AnchorMap,
+) -> Step {
+    let here = format!("{path}{}/", key.name);
+    let found = resource.get(&key.name);
+    match key.anchor {
+        Anchor::None | Anchor::AddIfNotPresent => plain(found, key, pattern, path, &here, anchors),
+        Anchor::Condition => match found {
+            None => Err(Mismatch::new(
+                Kind::Skip,
+                "conditional anchor mismatch: conditional anchor key doesn't exist in the resource"
+                    .into(),
+                &here,
+            )),
+            Some(v) => wrap(
+                elem(v, pattern, &here, anchors),
+                "conditional anchor mismatch",
+            ),
+        },
+        Anchor::Global => match found {
+            None => Ok(()),
+            Some(v) => wrap(elem(v, pattern, &here, anchors), "global anchor mismatch"),
+        },
+        Anchor::Equality => found.map_or(Ok(()), |v| elem(v, pattern, &here, anchors)),
+        Anchor::Negation => match found {
+            None => Ok(()),
+            Some(_) => Err(Mismatch::new(
+                Kind::Negation,
+                format!("negation anchor matched in resource: {here} is not allowed"),
+                &here,
+            )),
+        },
+        Anchor::Existence => found.map_or(Ok(()), |v| existence(v, pattern, &here, anchors)),
+    }
+}
+
+fn plain(
+    found: Option<&Value>,
+    key: &Key,
+    pattern: &Pattern,
+    path: &str,
+    here: &str,
+    anchors: &mut AnchorMap,
+) -> Step {
+    if is_star(pattern) {
+        return match found {
+            Some(v) if !v.is_null() => Ok(()),
+            _ => Err(Mismatch::new(
+                Kind::Fail,
+                format!("{path}/{} not found", key.name),
+                path,
+            )),
+        };
+    }
+    elem(found.unwrap_or(&Value::Null), pattern, here, anchors)
+}
+
+fn is_star(pattern: &Pattern) -> bool {
+    matches!(pattern, Pattern::Scalar(Scalar::String(s)) if s.raw == "*")
+}
+
+/// Any inner mismatch becomes a skip with `prefix: <inner message>`.
+fn wrap(step: Step, prefix: &str) -> Step {
+    step.map_err(|m| Mismatch {
+        kind: Kind::Skip,
+        message: format!("{prefix}: {}", m.message),
+        path: m.path,
+    })
+}
+
+fn existence(resource: &Value, pattern: &Pattern, here: &str, anchors: &mut AnchorMap) -> Step {
+    let Value::Array(list) = resource else {
+        let message = format!(
+            "invalid resource type {}: Existence ^ () anchor can be used only on list/array type resource",
+            go_type_name(resource)
+        );
+        return Err(Mismatch::new(Kind::Fail, message, here));
+    };
+    let wanted: &[Pattern] = match pattern {
+        Pattern::Array(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    for want in wanted {
+        let found = list
+            .iter()
+            .enumerate()
+            .any(|(i, item)| elem(item, want, &format!("{here}{i}/"), anchors).is_ok());
+        if !found {
+            let message = format!("existence anchor validation failed at path {here}");
+            return Err(Mismatch::new(Kind::Fail, message, here));
+        }
+    }
+    Ok(())
+}
+
+fn match_array(list: &[Value], items: &[Pattern], path: &str, anchors: &mut AnchorMap) -> Step {
+    let Some(first) = items.first() else {
+        return Err(Mismatch::new(
+            Kind::Fail,
+            "pattern Array empty".into(),
+            path,
+        ));
+    };
+    match first {
+        Pattern::Object(_) => each_element(list.iter().enumerate(), first, path, anchors),
+        Pattern::Scalar(s) => match_scalar(&Value::Array(list.to_vec()), s, path),
+        Pattern::Array(_) => positional(list, items, path, anchors),
+    }
+}
+
+/// Every element against one pattern; skipped elements are dropped, and if all were
+/// dropped the array itself is skipped.
+fn each_element<'v>(
+    elements: impl Iterator<Item = (usize, &'v Value)>,
+    pattern: &Pattern,
+    path: &str,
+    anchors: &mut AnchorMap,
+) -> Step {
+    let mut skips = Vec::new();
+    let mut applied = 0;
+    for (i, item) in elements {
+        match elem(item, pattern, &format!("{path}{i}/"), anchors) {
+            Ok(()) => applied += 1,
+            Err(m) if m.kind == Kind::Skip => skips.push(m.message),
+            Err(m) => return Err(m),
+        }
+    }
+    if applied == 0 && !skips.is_empty() {
+        return Err(Mismatch::new(Kind::Skip, skips.join("; "), path));
+    }
+    Ok(())
+}
+
+fn positional(list: &[Value], items: &[Pattern], path: &str, anchors: &mut AnchorMap) -> Step {
+    if list.len() < items.len() {
+        let message = format!(
+            "validate Array failed, array length mismatch, resource Array len is {} and pattern Array len is {}",
+            list.len(),
+            items.len()
+        );
+        return Err(Mismatch::new(Kind::Fail, message, ""));
+    }
+    let mut skips = Vec::new();
+    let mut applied = 0;
+    for (i, pattern) in items.iter().enumerate() {
+        match elem(&list[i], pattern, &format!("{path}{i}/"), anchors) {
+            Ok(()) => applied += 1,
+            Err(m) if m.kind == Kind::Skip => skips.push(m.message),
+            Err(m) => return Err(m),
+        }
+    }
+    if applied == 0 && !skips.is_empty() {
+        return Err(Mismatch::new(Kind::Skip, skips.join("; "), path));
+    }
+    Ok(())
+}
+
+/// rules.md §7.3 step 0: inside `metadata`, label and annotation patterns keep only their
+/// string entries and wildcard keys take the name of the first resource key they match.
+fn expand_metadata<'p>(
+    pattern: &'p ObjectPattern,
+    resource: &serde_json::Map<String, Value>,
+) -> Cow<'p, ObjectPattern> {
+    let Some(meta_at) = pattern.entries.iter().position(|(k, p)| {
+        k.name == "metadata"
+            && !matches!(k.anchor, Anchor::AddIfNotPresent)
+            && matches!(p, Pattern::Object(_))
+    }) else {
+        return Cow::Borrowed(pattern);
+    };
+    let (Pattern::Object(meta), Some(Value::Object(resource_meta))) =
+        (&pattern.entries[meta_at].1, resource.get("metadata"))
+    else {
+        return Cow::Borrowed(pattern);
+    };
+    let Some(expanded) = expand_meta_maps(meta, resource_meta) else {
+        return Cow::Borrowed(pattern);
+    };
+    let mut entries = pattern.entries.clone();
+    entries[meta_at].1 = Pattern::Object(expanded);
+    Cow::Owned(ObjectPattern::new(entries))
+}
+
+/// The metadata pattern with its labels/annotations rewritten, or `None` if unchanged.
+fn expand_meta_maps(
+    meta: &ObjectPattern,
+    resource_meta: &serde_json::Map<String, Value>,
+) -> Option<ObjectPattern> {
+    let mut changed = false;
+    let entries = meta
+        .entries
+        .iter()
+        .map(|(key, value)| {
+            let target = resource_meta.get(&key.name).and_then(Value::as_object);
+            match (key.name.as_str(), value, target) {
+                ("labels" | "annotations", Pattern::Object(inner), Some(actual)) => {
+                    match rewrite_keys(inner, actual) {
+                        Some(rewritten) => {
+                            changed = true;
+                            (key.clone(), Pattern::Object(rewritten))
+                        }
+                        None => (key.clone(), value.clone()),
+                    }
+                }
+                _ => (key.clone(), value.clone()),
+            }
+        })
+        .collect();
+    changed.then(|| ObjectPattern::new(entries))
+}
+
+fn rewrite_keys(
+    pattern: &ObjectPattern,
+    actual: &serde_json::Map<String, Value>,
+) -> Option<ObjectPattern> {
+    let needs = pattern.entries.iter().any(|(k, p)| {
+        !matches!(p, Pattern::Scalar(Scalar::String(_))) || wildcard::contains_wildcard(&k.name)
+    });
+    if !needs {
+        return None;
+    }
+    let entries = pattern
+        .entries
+        .iter()
+        .filter(|(_, p)| matches!(p, Pattern::Scalar(Scalar::String(_))))
+        .map(|(key, p)| (resolve_key(key, actual), p.clone()))
+        .collect();
+    Some(ObjectPattern::new(entries))
+}
+
+fn resolve_key(key: &Key, actual: &serde_json::Map<String, Value>) -> Key {
+    if !wildcard::contains_wildcard(&key.name) {
+        return key.clone();
+    }
+    let Some(found) = actual.keys().find(|k| wildcard::matches(&key.name, k)) else {
+        return key.clone();
+    };
+    let raw = key.raw.replacen(key.name.as_str(), found, 1);
+    Key::parse(&raw)
+}
