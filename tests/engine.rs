@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::pattern;
+use nomos::engine::operators::{self, Operator};
 use nomos::engine::pattern::{Outcome, matches};
 use serde_json::Value;
 
@@ -13,6 +14,7 @@ fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     trials.extend(concept_trials("pattern", run_pattern_case));
+    trials.extend(concept_trials("operators", run_operator_case));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -80,6 +82,22 @@ fn run_pattern_case(row: &Value) -> Result<(), Failed> {
             "expected path {:?} and message {:?}, got {outcome:?}",
             row.get("path"),
             row.get("message")
+        )
+        .into())
+    }
+}
+
+fn run_operator_case(row: &Value) -> Result<(), Failed> {
+    let name = row["operator"].as_str().unwrap_or_default();
+    let op: Operator = name.parse().map_err(|e: String| Failed::from(e))?;
+    let got = operators::apply(op, &row["key"], &row["value"]);
+    let want = row["expect"].as_bool().unwrap_or_default();
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} {name} {}: expected {want}, got {got}",
+            row["key"], row["value"]
         )
         .into())
     }

@@ -1,7 +1,9 @@
 //! Evaluation of compiled policies over admission payloads, one Kyverno concept per file.
 
+pub mod conditions;
 pub mod context;
 pub mod matching;
+pub mod operators;
 pub mod pattern;
 pub mod podsecurity;
 pub mod request;

@@ -21,3 +21,13 @@ pub fn duration_or_zero(text: &str) -> Option<i64> {
 pub fn compare_quantities(_a: &str, _b: &str) -> Option<Ordering> {
     None
 }
+
+/// Whether a string is a Kubernetes quantity.
+pub fn is_quantity(_text: &str) -> bool {
+    false
+}
+
+/// Order of two strict semantic versions (`MAJOR.MINOR.PATCH[-pre][+build]`).
+pub fn compare_versions(_a: &str, _b: &str) -> Option<Ordering> {
+    None
+}

@@ -1,0 +1,159 @@
+//! Condition blocks (rules.md §6.1): the any/all form and the legacy list, their
+//! short-circuit order, and the block message used in skip and fail messages.
+
+use serde_json::Value;
+
+use super::operators::{self, Operator};
+
+/// One condition, its key and value in whatever form the caller substitutes.
+#[derive(Clone, Debug)]
+pub struct Condition<T> {
+    pub key: T,
+    pub operator: Operator,
+    pub value: T,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Block<T> {
+    AnyAll {
+        /// `Some(vec![])` for an explicit empty list, which is false (quirk).
+        any: Option<Vec<Condition<T>>>,
+        all: Option<Vec<Condition<T>>>,
+    },
+    List(Vec<Condition<T>>),
+}
+
+/// Which operand failed to substitute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    Key,
+    Value,
+}
+
+/// A substitution error, named by operand as Kyverno words it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubstitutionError {
+    pub operand: Operand,
+    pub message: String,
+}
+
+impl std::fmt::Display for SubstitutionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let which = match self.operand {
+            Operand::Key => "key",
+            Operand::Value => "value",
+        };
+        write!(
+            f,
+            "failed to substitute variables in condition {which}: {}",
+            self.message
+        )
+    }
+}
+
+/// The result of a block: whether it held, and its message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub holds: bool,
+    pub message: String,
+}
+
+/// Evaluates a block; `subst` turns a key or value into its JSON value.
+pub fn evaluate<T>(
+    block: &Block<T>,
+    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+) -> Result<Verdict, SubstitutionError> {
+    match block {
+        Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), subst),
+        Block::List(conditions) => list(conditions, subst),
+    }
+}
+
+fn check<T>(
+    c: &Condition<T>,
+    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+) -> Result<bool, SubstitutionError> {
+    let key = subst(&c.key).map_err(|message| SubstitutionError {
+        operand: Operand::Key,
+        message,
+    })?;
+    let value = subst(&c.value).map_err(|message| SubstitutionError {
+        operand: Operand::Value,
+        message,
+    })?;
+    Ok(operators::apply(c.operator, &key, &value))
+}
+
+fn any_all<T>(
+    any: Option<&[Condition<T>]>,
+    all: Option<&[Condition<T>]>,
+    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+) -> Result<Verdict, SubstitutionError> {
+    let (mut any_true, mut any_false) = (Vec::new(), Vec::new());
+    let any_holds = match any {
+        None => true,
+        Some(conditions) => {
+            let mut holds = false;
+            for c in conditions {
+                if check(c, subst)? {
+                    any_true.push(c.message.as_str());
+                    holds = true;
+                    break;
+                }
+                any_false.push(c.message.as_str());
+            }
+            holds
+        }
+    };
+    let (mut all_true, mut all_false) = (Vec::new(), Vec::new());
+    let mut all_holds = true;
+    for c in all.unwrap_or_default() {
+        if check(c, subst)? {
+            all_true.push(c.message.as_str());
+        } else {
+            all_false.push(c.message.as_str());
+            all_holds = false;
+            break;
+        }
+    }
+    let holds = any_holds && all_holds;
+    let messages: Vec<&str> = if holds {
+        any_true.into_iter().chain(all_true).collect()
+    } else {
+        any_false.into_iter().chain(all_false).collect()
+    };
+    Ok(Verdict {
+        holds,
+        message: join(&messages, "; "),
+    })
+}
+
+fn list<T>(
+    conditions: &[Condition<T>],
+    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+) -> Result<Verdict, SubstitutionError> {
+    let mut passed = Vec::new();
+    for c in conditions {
+        if !check(c, subst)? {
+            return Ok(Verdict {
+                holds: false,
+                message: c.message.clone(),
+            });
+        }
+        passed.push(c.message.as_str());
+    }
+    Ok(Verdict {
+        holds: true,
+        message: join(&passed, ";"),
+    })
+}
+
+fn join(messages: &[&str], separator: &str) -> String {
+    messages
+        .iter()
+        .filter(|m| !m.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(separator)
+}
