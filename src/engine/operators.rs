@@ -257,10 +257,8 @@ fn legacy_not_in(key: &Value, value: &Value) -> bool {
     let Some(keys) = string_list(key) else {
         return false;
     };
-    if let Value::String(v) = value {
-        if keys.len() == 1 && keys[0] == *v {
-            return true;
-        }
+    if matches!(value, Value::String(v) if keys.len() == 1 && keys[0] == *v) {
+        return true;
     }
     let values = match value {
         Value::Array(items) => items
