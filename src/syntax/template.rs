@@ -1,1 +1,0 @@
-//! `{{ }}` templates (rules.md §4): parsed once into segments, rendered per payload.

@@ -1,0 +1,214 @@
+//! `{{ }}` templates (rules.md §4): a string is parsed once into its variables, each with its
+//! expression compiled once; rendering asks a [`Resolver`] for each value and returns the
+//! typed result or the substituted text, exactly as Kyverno substitutes variables.
+//! [`TemplateDoc`] does the same for a whole JSON document (values and keys).
+
+mod at;
+mod cache;
+mod doc;
+mod error;
+mod render;
+mod scan;
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::jmespath::Expression;
+
+pub use at::at_path;
+pub use doc::TemplateDoc;
+pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
+
+use cache::ExprCache;
+use scan::{Found, Parts};
+
+/// What DELETE requests rewrite in every expression (rules.md §4.7).
+const OBJECT: &str = "request.object";
+const OLD_OBJECT: &str = "request.oldObject";
+
+/// Answers queries against the JSON context (`request`, `element`, context entries, ...).
+pub trait Resolver {
+    /// Evaluates `expr`; the result may borrow from the context or the expression.
+    fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError>;
+}
+
+/// A plain JSON value is a context: queries search it.
+impl Resolver for Value {
+    fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
+        Ok(expr.search(self)?)
+    }
+}
+
+/// Where a string is rendered.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Site<'a> {
+    /// The string's path in its document as Kyverno prints it (`/spec/containers/0/name`);
+    /// empty for a condition key or value.
+    pub pointer: &'a str,
+    /// The JMESPath `{{@}}` stands for; `None` derives it from `pointer` with the root
+    /// `request.object` (rules.md §4.6.6).
+    pub at: Option<&'a str>,
+    /// The request is a DELETE: `request.object` in every expression reads
+    /// `request.oldObject` (rules.md §4.7).
+    pub delete: bool,
+}
+
+impl<'a> Site<'a> {
+    fn at_text(&self) -> Cow<'a, str> {
+        match self.at {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(at_path(self.pointer, OBJECT)),
+        }
+    }
+}
+
+/// A string parsed once: its text and the variables Kyverno's first scan finds in it.
+#[derive(Debug)]
+pub struct Template {
+    text: Box<str>,
+    body: Body,
+    /// Expressions only known while rendering (nested variables, rescanned text, `@`).
+    cache: ExprCache,
+}
+
+#[derive(Debug)]
+enum Body {
+    /// No variable: the final text (`\{{` already turned into `{{`), handed out by reference.
+    Static(Value),
+    /// The variables of the first pass, left to right.
+    Variables(Vec<Variable>),
+}
+
+#[derive(Debug)]
+struct Variable {
+    found: Found,
+    query: Query,
+    shallow: bool,
+}
+
+#[derive(Debug)]
+enum Query {
+    /// The expression, and its DELETE twin when the text names `request.object`.
+    Compiled {
+        expr: Expression,
+        on_delete: Option<Expression>,
+    },
+    /// `{{@}}`: the path of the string, known only where it is rendered.
+    At,
+}
+
+impl Template {
+    /// Finds the variables of `text` and compiles their expressions. A text without `{{` is
+    /// recognised without scanning.
+    pub fn parse(text: &str) -> Result<Template, TemplateError> {
+        let found = scan::scan(text);
+        let body = if found.is_empty() {
+            Body::Static(Value::String(unescape(text.to_string())))
+        } else {
+            let variables = found.into_iter().map(|f| Variable::compile(text, f));
+            Body::Variables(variables.collect::<Result<_, _>>()?)
+        };
+        Ok(Template {
+            text: text.into(),
+            body,
+            cache: ExprCache::default(),
+        })
+    }
+
+    /// The text as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the text holds no variable (rendering then never queries).
+    pub fn is_static(&self) -> bool {
+        matches!(self.body, Body::Static(_))
+    }
+
+    /// The rendered text of a template without variables.
+    pub fn static_text(&self) -> Option<&str> {
+        match &self.body {
+            Body::Static(value) => value.as_str(),
+            Body::Variables(_) => None,
+        }
+    }
+
+    /// The expressions of the variables written in the text (`@` as `@`); nested outer
+    /// expressions are not known before rendering.
+    pub fn expressions(&self) -> impl Iterator<Item = &str> {
+        let variables = match &self.body {
+            Body::Static(_) => &[][..],
+            Body::Variables(variables) => variables.as_slice(),
+        };
+        variables.iter().map(|v| match &v.query {
+            Query::Compiled { expr, .. } => expr.text(),
+            Query::At => "@",
+        })
+    }
+
+    /// Substitutes every variable: a string that is one variable gives that variable's typed
+    /// value, any other string gives text (rules.md §4.3).
+    pub fn render(
+        &self,
+        ctx: &mut dyn Resolver,
+        site: Site<'_>,
+    ) -> Result<Cow<'_, Value>, TemplateError> {
+        match &self.body {
+            Body::Static(value) => Ok(Cow::Borrowed(value)),
+            Body::Variables(variables) => self.substitute(variables, ctx, site).map(Cow::Owned),
+        }
+    }
+}
+
+impl Clone for Template {
+    /// The clone starts with an empty cache.
+    fn clone(&self) -> Template {
+        let reparsed = Template::parse(&self.text);
+        reparsed.expect("invariant: a parsed template's text parses again")
+    }
+}
+
+impl Variable {
+    fn compile(text: &str, found: Found) -> Result<Variable, TemplateError> {
+        let Parts { expr, shallow } = scan::parts(found.token(text));
+        let invalid = |error| TemplateError::Invalid {
+            pointer: String::new(),
+            offset: found.open,
+            error,
+        };
+        let query = match expr.as_str() {
+            "@" => Query::At,
+            "" => return Err(invalid(QueryTextError::Empty)),
+            _ => {
+                let compile = |text: &str| {
+                    Expression::compile(text).map_err(|error| {
+                        let expr = text.to_string();
+                        invalid(QueryTextError::Syntax { expr, error })
+                    })
+                };
+                let on_delete = expr
+                    .contains(OBJECT)
+                    .then(|| expr.replace(OBJECT, OLD_OBJECT));
+                Query::Compiled {
+                    on_delete: on_delete.as_deref().map(compile).transpose()?,
+                    expr: compile(&expr)?,
+                }
+            }
+        };
+        Ok(Variable {
+            found,
+            query,
+            shallow,
+        })
+    }
+}
+
+/// The last step of every substitution: an escaped `\{{` loses its backslash.
+fn unescape(text: String) -> String {
+    if text.contains("\\{{") {
+        text.replace("\\{{", "{{")
+    } else {
+        text
+    }
+}
