@@ -2,30 +2,21 @@
 //! (`request`, `images`, context entries, values, `element`, ...) changed in nested scopes
 //! that are undone on exit, with context entries loaded lazily when a query mentions them.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
-use crate::jmespath::{EvalError, Expression};
+use crate::jmespath::Expression;
+use crate::syntax::template::{QueryError, Resolver};
 
 /// Computes a context entry's value; its own queries go through the context.
 pub trait Loader {
     fn load(&self, ctx: &mut JsonContext<'_>) -> Result<Value, String>;
 }
 
-/// Why a query produced no value.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum QueryError {
-    #[error("JMESPath query failed: {0}")]
-    Eval(EvalError),
-    /// A context entry the query mentions failed to load.
-    #[error("{0}")]
-    Load(String),
-}
-
-impl QueryError {
-    /// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1).
-    pub fn is_missing_key(&self) -> bool {
-        self.to_string().contains("Unknown key")
-    }
+/// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1).
+pub fn is_missing_key(error: &QueryError) -> bool {
+    error.to_string().contains("Unknown key")
 }
 
 struct Pending<'c> {
@@ -147,11 +138,10 @@ impl<'c> JsonContext<'c> {
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.
-    pub fn query(&mut self, expr: &Expression) -> Result<Value, QueryError> {
-        self.load_mentioned(expr.text()).map_err(QueryError::Load)?;
-        expr.search(&self.root)
-            .map(|v| v.into_owned())
-            .map_err(QueryError::Eval)
+    pub fn search<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
+        self.load_mentioned(expr.text())
+            .map_err(|e| QueryError::Context(e.into()))?;
+        Ok(expr.search(&self.root)?)
     }
 
     /// Loads, in registration order, every pending entry `text` mentions (rules.md §5.1).
@@ -188,6 +178,12 @@ impl<'c> JsonContext<'c> {
             }
         }
         None
+    }
+}
+
+impl Resolver for JsonContext<'_> {
+    fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
+        self.search(expr)
     }
 }
 
@@ -291,9 +287,17 @@ mod tests {
         ctx.register("good", &loader);
         ctx.register("bad", &failing);
         let expr = Expression::compile("good").expect("invariant: valid expression");
-        assert_eq!(ctx.query(&expr), Ok(json!("v")));
+        assert_eq!(
+            ctx.search(&expr).map(Cow::into_owned).ok(),
+            Some(json!("v"))
+        );
         let bad = Expression::compile("bad").expect("invariant: valid expression");
-        assert_eq!(ctx.query(&bad), Err(QueryError::Load("boom".into())));
+        let error = ctx
+            .search(&bad)
+            .map(Cow::into_owned)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(error.as_deref(), Some("boom"));
     }
 
     struct Failing;
