@@ -24,7 +24,7 @@ fn random(args: &[&Value]) -> Result<Value, FnError> {
         return Err(FnError::Plain("no pattern provided".into()));
     }
     let generator = rand_regex::Regex::compile(strip_anchors(pattern), MAX_REPEAT)
-        .map_err(|e| FnError::Plain(e.to_string()))?;
+        .map_err(|e| FnError::Plain(super::regex::parse_error(pattern, &e.to_string())))?;
     let sampled: Result<String, _> = rand::rng().sample(&generator);
     // Byte classes such as `(?-u:\xFF)` can yield bytes that are not UTF-8.
     sampled

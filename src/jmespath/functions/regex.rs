@@ -5,9 +5,9 @@
 mod go_syntax;
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
-use ::regex::{NoExpand, Regex};
+use ::regex::{NoExpand, Regex, RegexBuilder};
 use serde_json::Value;
 
 use super::{FnError, Function, Types, str_arg};
@@ -83,13 +83,15 @@ const CACHE_CAPACITY: usize = 256;
 
 /// Compiles a Go pattern; the error text follows Go's `error parsing regexp: ...`.
 fn compile(pattern: &str) -> Result<Regex, String> {
-    // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(regex) = cache.get(pattern) {
+    if let Some(regex) = cache().get(pattern) {
         return Ok(regex.clone());
     }
-    let regex =
-        Regex::new(&go_syntax::translate(pattern)).map_err(|e| compile_error(pattern, &e))?;
+    // Go reads `\012` as an octal escape; the `regex` crate does so only when asked.
+    let regex = RegexBuilder::new(&go_syntax::translate(pattern))
+        .octal(true)
+        .build()
+        .map_err(|e| compile_error(pattern, &e))?;
+    let mut cache = cache();
     if cache.len() >= CACHE_CAPACITY {
         cache.clear();
     }
@@ -97,14 +99,24 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     Ok(regex)
 }
 
+fn cache() -> MutexGuard<'static, HashMap<String, Regex>> {
+    // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
+    CACHE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The `regex` crate's message is multi-line (pattern, caret, `error: ...`); keep the
 /// reason and name the pattern as Go does.
 fn compile_error(pattern: &str, error: &::regex::Error) -> String {
-    let text = error.to_string();
-    let reason = text
+    parse_error(pattern, &error.to_string())
+}
+
+/// Go's wording (error parsing regexp, the reason, the pattern in backquotes) from a
+/// `regex-syntax` message, whose reason is on its `error: ` line.
+pub(super) fn parse_error(pattern: &str, message: &str) -> String {
+    let reason = message
         .lines()
         .find_map(|l| l.strip_prefix("error: "))
-        .unwrap_or(&text);
+        .unwrap_or(message);
     format!("error parsing regexp: {reason}: `{pattern}`")
 }
 
