@@ -4,3 +4,201 @@
 pub mod autogen;
 pub mod matching;
 pub mod pattern;
+pub mod policy;
+mod references;
+mod rule;
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::conditions::Block;
+use crate::ir::PolicyKind;
+use crate::jmespath::Expression;
+use crate::source::Span;
+use crate::syntax::template::{Template, TemplateDoc};
+
+pub use matching::Matcher;
+pub use pattern::Pattern;
+pub use policy::compile;
+
+/// Enforce blocks admission; everything else is Audit (rules.md §1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Action {
+    #[default]
+    Audit,
+    Enforce,
+}
+
+impl Action {
+    /// Only `Enforce` and `enforce` mean Enforce (quirk: not case-insensitive).
+    pub fn parse(text: &str) -> Action {
+        if matches!(text, "Enforce" | "enforce") {
+            Action::Enforce
+        } else {
+            Action::Audit
+        }
+    }
+}
+
+/// Everything loaded, compiled once.
+#[derive(Debug, Default)]
+pub struct PolicySet {
+    pub policies: Vec<Policy>,
+    /// Problems found while compiling: a policy with an error is kept but marked invalid.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Policy {
+    pub name: String,
+    pub kind: PolicyKind,
+    /// The namespace a `Policy` applies in (`default` when unset); `None` for ClusterPolicy.
+    pub namespace: Option<String>,
+    pub span: Span,
+    /// Why Kyverno would reject the policy: it is then never evaluated.
+    pub invalid: Option<String>,
+    /// `policies.kyverno.io/scored: "false"`.
+    pub scored: bool,
+    pub annotations: Vec<(String, String)>,
+    pub action: Action,
+    pub apply_one: bool,
+    pub rules: Vec<Rule>,
+    /// Generated rules for pod controllers (rules.md §3).
+    pub autogen: Autogen,
+}
+
+impl Policy {
+    /// How exceptions name the policy: `<name>`, or `<namespace>/<name>` for a Policy.
+    pub fn key(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The generated rules of a policy.
+#[derive(Debug, Default)]
+pub struct Autogen {
+    /// Controller kinds the policy's annotation allows.
+    pub controllers: Vec<String>,
+    /// `autogen-<rule>` rules (every controller except CronJob).
+    pub rules: Vec<Rule>,
+    /// `autogen-cronjob-<rule>` rules.
+    pub cronjob_rules: Vec<Rule>,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub name: String,
+    pub span: Span,
+    pub match_: Option<Matcher>,
+    pub exclude: Option<Matcher>,
+    pub context: Vec<ContextEntry>,
+    pub preconditions: Option<Block<TemplateDoc>>,
+    pub validate: Option<Validate>,
+}
+
+#[derive(Debug)]
+pub struct Validate {
+    pub message: Option<Template>,
+    pub failure_action: Option<Action>,
+    pub allow_existing_violations: bool,
+    pub check: Check,
+}
+
+/// What a validate rule checks (precedence deny, pattern, anyPattern, foreach).
+#[derive(Debug)]
+pub enum Check {
+    Deny(Option<Block<TemplateDoc>>),
+    Pattern(PatternSpec),
+    /// `Err` holds why the value is not a list (a rule error, rules.md §7.9).
+    AnyPattern(Result<Vec<PatternSpec>, String>),
+    Foreach(Vec<Foreach>),
+    PodSecurity(Box<PodSecurity>),
+    /// A validation nomos does not evaluate (CEL, manifests).
+    Unsupported(String),
+}
+
+/// A pattern: compiled once, or, when it holds variables, rendered and compiled per use.
+#[derive(Debug)]
+pub enum PatternSpec {
+    Static(Pattern),
+    Dynamic(TemplateDoc),
+    /// A `$(…)` reference that cannot be resolved: a rule error when used.
+    Invalid(String),
+}
+
+#[derive(Debug)]
+pub struct Foreach {
+    pub list: Expression,
+    pub element_scope: Option<bool>,
+    pub context: Vec<ContextEntry>,
+    pub preconditions: Option<Block<TemplateDoc>>,
+    pub check: ForeachCheck,
+}
+
+#[derive(Debug)]
+pub enum ForeachCheck {
+    Deny(Option<Block<TemplateDoc>>),
+    Pattern(PatternSpec),
+    AnyPattern(Result<Vec<PatternSpec>, String>),
+    Nested(Vec<Foreach>),
+    None,
+}
+
+#[derive(Debug)]
+pub struct ContextEntry {
+    pub name: String,
+    pub source: Source,
+}
+
+#[derive(Debug)]
+pub enum Source {
+    Variable(Box<Variable>),
+    /// Needs a cluster: supplied offline only by values files.
+    ConfigMap,
+    ApiCall(Value),
+    ImageRegistry,
+    GlobalReference(Value),
+    Missing,
+}
+
+/// A `variable` context entry (rules.md §5.2).
+#[derive(Debug)]
+pub struct Variable {
+    pub value: Option<TemplateDoc>,
+    pub jmes_path: Option<PathExpr>,
+    pub default: Option<TemplateDoc>,
+}
+
+/// A JMESPath expression written in a field that may itself hold variables.
+#[derive(Debug)]
+pub enum PathExpr {
+    Static(Expression),
+    /// Substituted, then compiled, per use.
+    Dynamic(Template),
+}
+
+/// `validate.podSecurity`, kept as written; the engine's podSecurity module reads it.
+#[derive(Debug, Clone)]
+pub struct PodSecurity {
+    pub level: String,
+    pub version: String,
+    pub exclude: Vec<PodSecurityExclude>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PodSecurityExclude {
+    pub control_name: String,
+    pub images: Vec<String>,
+    pub restricted_field: Option<String>,
+    pub values: Vec<String>,
+}

@@ -52,6 +52,14 @@ impl<'c> JsonContext<'c> {
         &self.root
     }
 
+    /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
+    pub fn is_delete(&self) -> bool {
+        self.root
+            .pointer("/request/operation")
+            .and_then(Value::as_str)
+            == Some("DELETE")
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.map().get(key)
     }

@@ -2,6 +2,7 @@
 
 pub mod conditions;
 pub mod context;
+pub mod loader;
 pub mod matching;
 pub mod operators;
 pub mod pattern;

@@ -1,0 +1,89 @@
+//! Policies → compiled policies: rules, generated controller rules, failure action, and
+//! the validation that decides whether Kyverno would accept the policy at all.
+
+use super::rule::{self, Problems};
+use super::{Action, Autogen, Policy, PolicySet};
+use crate::ir::{self, PolicyKind};
+
+/// Compiles every policy; a policy with problems is kept, marked invalid.
+pub fn compile(set: &ir::PolicySet) -> PolicySet {
+    let mut out = PolicySet::default();
+    for policy in &set.policies {
+        let (compiled, problems) = compile_policy(policy);
+        out.diagnostics.extend(problems.diagnostics);
+        out.policies.push(compiled);
+    }
+    out
+}
+
+fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {
+    let mut problems = Problems::default();
+    let rules = p
+        .spec
+        .rules
+        .iter()
+        .map(|r| rule::rule(r, &mut problems))
+        .collect();
+    validate(p, &mut problems);
+    let invalid = problems.diagnostics.first().map(|d| d.message.clone());
+    let policy = Policy {
+        name: p.name.node.clone(),
+        kind: p.kind,
+        namespace: (p.kind == PolicyKind::Policy).then(|| {
+            p.namespace
+                .as_ref()
+                .map(|n| n.node.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "default".to_string())
+        }),
+        span: p.span,
+        invalid,
+        scored: p
+            .annotation("policies.kyverno.io/scored")
+            .is_none_or(|v| v.node != "false"),
+        annotations: p
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.node.clone(), v.node.clone()))
+            .collect(),
+        action: p
+            .spec
+            .validation_failure_action
+            .as_ref()
+            .map_or(Action::Audit, |a| Action::parse(&a.node)),
+        apply_one: p.spec.apply_rules.as_ref().is_some_and(|a| a.node == "One"),
+        rules,
+        autogen: Autogen::default(),
+    };
+    (policy, problems)
+}
+
+/// Policy-level checks of rules.md §1.6.
+fn validate(p: &ir::Policy, problems: &mut Problems) {
+    let mut seen = std::collections::HashSet::new();
+    for r in &p.spec.rules {
+        if !seen.insert(r.name.node.as_str()) {
+            problems.add(r.name.span, format!("duplicate rule name: {}", r.name.node));
+        }
+        if r.name.node.len() > 63 {
+            problems.add(r.name.span, "rule name must be at most 63 characters");
+        }
+        if matches!(r.body, ir::RuleBody::Missing) {
+            problems.add(
+                r.span,
+                "a rule needs one of validate, mutate, generate or verifyImages",
+            );
+        }
+        if r.match_.is_none() {
+            problems.add(r.span, "a rule needs a `match` block");
+        }
+    }
+    if p.kind == PolicyKind::ClusterPolicy
+        && p.namespace.as_ref().is_some_and(|n| !n.node.is_empty())
+    {
+        problems.add(
+            p.span,
+            "A clusterpolicy should not have the namespace defined",
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! One IR rule → a compiled rule. Problems that make Kyverno reject the policy are
+//! collected as diagnostics; the caller marks the policy invalid.
+
+use super::{
+    Action, Check, ContextEntry, Foreach, ForeachCheck, PathExpr, PatternSpec, PodSecurity,
+    PodSecurityExclude, Rule, Source, Validate, Variable, matching, pattern,
+};
+use crate::diagnostic::Diagnostic;
+use crate::engine::conditions::{Block, Condition};
+use crate::engine::operators::Operator;
+use crate::ir::{self, Node};
+use crate::jmespath::Expression;
+use crate::source::Span;
+use crate::syntax::template::{Template, TemplateDoc};
+
+/// Collects what is wrong with a rule.
+#[derive(Default)]
+pub struct Problems {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Problems {
+    pub fn add(&mut self, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(message).at(span));
+    }
+}
+
+pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
+    let block = |b: &Option<ir::MatchBlock>, p: &mut Problems| {
+        b.as_ref().and_then(|m| match matching::compile_match(m) {
+            Ok(m) => Some(m),
+            Err(ds) => {
+                p.diagnostics.extend(ds);
+                None
+            }
+        })
+    };
+    Rule {
+        name: r.name.node.clone(),
+        span: r.span,
+        match_: block(&r.match_, p),
+        exclude: block(&r.exclude, p),
+        context: context(&r.context, p),
+        preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
+        validate: match &r.body {
+            ir::RuleBody::Validate(v) => Some(validate(v, p)),
+            _ => None,
+        },
+    }
+}
+
+fn validate(v: &ir::Validate, p: &mut Problems) -> Validate {
+    Validate {
+        message: v
+            .message
+            .as_ref()
+            .and_then(|m| template(&m.node, m.span, p)),
+        failure_action: v.failure_action.as_ref().map(|a| Action::parse(&a.node)),
+        allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
+        check: check(v, p),
+    }
+}
+
+fn check(v: &ir::Validate, p: &mut Problems) -> Check {
+    let kinds = [
+        v.pattern.is_some(),
+        v.any_pattern.is_some(),
+        v.deny.is_some(),
+        v.foreach.is_some(),
+        v.pod_security.is_some(),
+        !v.unsupported.is_empty(),
+    ];
+    if kinds.iter().filter(|k| **k).count() != 1 {
+        p.add(v.span, "only one of pattern, anyPattern, deny, foreach, podSecurity, cel or manifests can be specified in a validate rule");
+    }
+    if let Some(deny) = &v.deny {
+        return Check::Deny(deny.conditions.as_ref().and_then(|c| conditions(c, p)));
+    }
+    if let Some(pat) = &v.pattern {
+        return Check::Pattern(pattern_spec(pat, true, p));
+    }
+    if let Some(any) = &v.any_pattern {
+        return Check::AnyPattern(any_pattern(any, true, p));
+    }
+    if let Some(each) = &v.foreach {
+        return Check::Foreach(foreach_list(each, p));
+    }
+    if let Some(ps) = &v.pod_security {
+        return Check::PodSecurity(Box::new(pod_security(ps)));
+    }
+    let what = v.unsupported.first().map_or("nothing", |u| u.node.as_str());
+    Check::Unsupported(format!("validate.{what} is not supported by nomos"))
+}
+
+fn any_pattern(node: &Node, top_level: bool, p: &mut Problems) -> Result<Vec<PatternSpec>, String> {
+    match node.items() {
+        Some(items) => Ok(items
+            .iter()
+            .map(|i| pattern_spec(i, top_level, p))
+            .collect()),
+        None => Err(format!(
+            "failed to deserialize anyPattern, expected type array: found {}",
+            node.kind_name()
+        )),
+    }
+}
+
+/// A pattern with templates stays a template document; otherwise it is compiled now.
+fn pattern_spec(node: &Node, top_level: bool, p: &mut Problems) -> PatternSpec {
+    let value = node.to_value();
+    if top_level {
+        check_anchors(node, p);
+    }
+    let value = match super::references::resolve(&value) {
+        Ok(v) => v,
+        Err(e) => return PatternSpec::Invalid(e),
+    };
+    match TemplateDoc::parse(&value) {
+        Ok(doc) if doc.is_static() => PatternSpec::Static(pattern::compile(&value)),
+        Ok(doc) => PatternSpec::Dynamic(doc),
+        Err(e) => {
+            p.add(node.span, e.to_string());
+            PatternSpec::Static(pattern::compile(&value))
+        }
+    }
+}
+
+/// rules.md §1.6 item 6: `+()` anchors are not allowed in validate patterns and an
+/// existence anchor needs a non-empty list.
+fn check_anchors(node: &Node, p: &mut Problems) {
+    match &node.value {
+        ir::NodeValue::Map(entries) => {
+            for e in entries {
+                let key = pattern::Key::parse(&e.key.node);
+                if key.anchor == pattern::Anchor::AddIfNotPresent {
+                    p.add(
+                        e.key.span,
+                        format!("unsupported anchor {}", e.key.node.trim()),
+                    );
+                }
+                if key.anchor == pattern::Anchor::Existence
+                    && e.value.items().is_none_or(<[Node]>::is_empty)
+                {
+                    p.add(
+                        e.key.span,
+                        format!(
+                            "existence anchor {} needs a non-empty list",
+                            e.key.node.trim()
+                        ),
+                    );
+                }
+                check_anchors(&e.value, p);
+            }
+        }
+        ir::NodeValue::Seq(items) => items.iter().for_each(|i| check_anchors(i, p)),
+        _ => {}
+    }
+}
+
+fn foreach_list(list: &[ir::Foreach], p: &mut Problems) -> Vec<Foreach> {
+    list.iter().filter_map(|f| foreach(f, p)).collect()
+}
+
+fn foreach(f: &ir::Foreach, p: &mut Problems) -> Option<Foreach> {
+    let Some(list) = &f.list else {
+        p.add(f.span, "foreach: `list` is required");
+        return None;
+    };
+    let expr = match Expression::compile(&list.node) {
+        Ok(e) => e,
+        Err(e) => {
+            p.add(
+                list.span,
+                format!(
+                    "foreach list: invalid JMESPath expression {}: {e}",
+                    list.node
+                ),
+            );
+            return None;
+        }
+    };
+    let bodies = [
+        f.pattern.is_some(),
+        f.any_pattern.is_some(),
+        f.deny.is_some(),
+        f.foreach.is_some(),
+    ];
+    if bodies.iter().filter(|b| **b).count() != 1 {
+        p.add(
+            f.span,
+            "foreach: exactly one of pattern, anyPattern, deny or foreach is required",
+        );
+    }
+    let check = if let Some(d) = &f.deny {
+        ForeachCheck::Deny(d.conditions.as_ref().and_then(|c| conditions(c, p)))
+    } else if let Some(pat) = &f.pattern {
+        ForeachCheck::Pattern(pattern_spec(pat, false, p))
+    } else if let Some(any) = &f.any_pattern {
+        ForeachCheck::AnyPattern(any_pattern(any, false, p))
+    } else if let Some(nested) = &f.foreach {
+        ForeachCheck::Nested(foreach_list(nested, p))
+    } else {
+        ForeachCheck::None
+    };
+    Some(Foreach {
+        list: expr,
+        element_scope: f.element_scope.as_ref().map(|b| b.node),
+        context: context(&f.context, p),
+        preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),
+        check,
+    })
+}
+
+fn pod_security(ps: &ir::PodSecurity) -> PodSecurity {
+    PodSecurity {
+        level: ps
+            .level
+            .as_ref()
+            .map(|l| l.node.clone())
+            .unwrap_or_default(),
+        version: ps
+            .version
+            .as_ref()
+            .map(|v| v.node.clone())
+            .unwrap_or_default(),
+        exclude: ps.exclude.iter().map(pod_security_exclude).collect(),
+    }
+}
+
+pub fn pod_security_exclude(e: &ir::PodSecurityExclude) -> PodSecurityExclude {
+    PodSecurityExclude {
+        control_name: e
+            .control_name
+            .as_ref()
+            .map(|c| c.node.clone())
+            .unwrap_or_default(),
+        images: e.images.iter().map(|i| i.node.clone()).collect(),
+        restricted_field: e.restricted_field.as_ref().map(|r| r.node.clone()),
+        values: e.values.iter().map(|v| v.node.clone()).collect(),
+    }
+}
+
+pub fn conditions(c: &ir::Conditions, p: &mut Problems) -> Option<Block<TemplateDoc>> {
+    let list = |items: &[ir::Condition], p: &mut Problems| {
+        items.iter().filter_map(|i| condition(i, p)).collect()
+    };
+    Some(match c {
+        ir::Conditions::AnyAll { any, all, .. } => Block::AnyAll {
+            any: any.as_ref().map(|a| list(a, p)),
+            all: all.as_ref().map(|a| list(a, p)),
+        },
+        ir::Conditions::List { conditions, .. } => Block::List(list(conditions, p)),
+    })
+}
+
+fn condition(c: &ir::Condition, p: &mut Problems) -> Option<Condition<TemplateDoc>> {
+    let (Some(key), Some(value), Some(op)) = (&c.key, &c.value, &c.operator) else {
+        p.add(c.span, "a condition needs a key, an operator and a value");
+        return None;
+    };
+    let operator: Operator = match op.node.parse() {
+        Ok(o) => o,
+        Err(_) => {
+            let names: Vec<&str> = Operator::names().collect();
+            p.diagnostics.push(
+                Diagnostic::error(format!("unknown condition operator {:?}", op.node))
+                    .at(op.span)
+                    .with_label(format!("expected one of: {}", names.join(", "))),
+            );
+            return None;
+        }
+    };
+    Some(Condition {
+        key: doc(key, p)?,
+        operator,
+        value: doc(value, p)?,
+        message: c
+            .message
+            .as_ref()
+            .map(|m| m.node.clone())
+            .unwrap_or_default(),
+    })
+}
+
+fn doc(node: &Node, p: &mut Problems) -> Option<TemplateDoc> {
+    match TemplateDoc::parse(&node.to_value()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            p.add(node.span, e.to_string());
+            None
+        }
+    }
+}
+
+fn template(text: &str, span: Span, p: &mut Problems) -> Option<Template> {
+    match Template::parse(text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            p.add(span, e.to_string());
+            None
+        }
+    }
+}
+
+fn context(entries: &[ir::ContextEntry], p: &mut Problems) -> Vec<ContextEntry> {
+    entries
+        .iter()
+        .map(|e| ContextEntry {
+            name: e.name.node.clone(),
+            source: source(&e.source, p),
+        })
+        .collect()
+}
+
+fn source(s: &ir::ContextSource, p: &mut Problems) -> Source {
+    match s {
+        ir::ContextSource::Variable {
+            value,
+            jmes_path,
+            default,
+        } => Source::Variable(Box::new(Variable {
+            value: value.as_ref().and_then(|v| doc(v, p)),
+            jmes_path: jmes_path
+                .as_ref()
+                .and_then(|j| path_expr(&j.node, j.span, p)),
+            default: default.as_ref().and_then(|d| doc(d, p)),
+        })),
+        ir::ContextSource::ConfigMap { .. } => Source::ConfigMap,
+        ir::ContextSource::ApiCall(n) => Source::ApiCall(n.to_value()),
+        ir::ContextSource::ImageRegistry(_) => Source::ImageRegistry,
+        ir::ContextSource::GlobalReference(n) => Source::GlobalReference(n.to_value()),
+        ir::ContextSource::Missing => Source::Missing,
+    }
+}
+
+/// A `jmesPath` field: compiled now unless it holds variables.
+fn path_expr(text: &str, span: Span, p: &mut Problems) -> Option<PathExpr> {
+    let t = template(text, span, p)?;
+    if !t.is_static() {
+        return Some(PathExpr::Dynamic(t));
+    }
+    let text = t.static_text().unwrap_or(text);
+    match Expression::compile(text) {
+        Ok(e) => Some(PathExpr::Static(e)),
+        Err(e) => {
+            p.add(span, format!("invalid jmesPath {text}: {e}"));
+            None
+        }
+    }
+}
