@@ -7,6 +7,7 @@ pub mod pattern;
 pub mod policy;
 mod references;
 mod rule;
+pub mod validate;
 
 use serde_json::Value;
 
