@@ -22,6 +22,11 @@ pub use matching::Matcher;
 pub use pattern::Pattern;
 pub use policy::compile;
 
+/// Resolves `$(…)` references of a rendered pattern (rules.md §4.8).
+pub fn references_resolve(doc: &Value) -> Result<Value, String> {
+    references::resolve(doc)
+}
+
 /// Enforce blocks admission; everything else is Audit (rules.md §1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Action {

@@ -1,0 +1,206 @@
+//! The checks of a validate rule or foreach element — deny, pattern, anyPattern — with
+//! their results and messages (rules.md §7.8, §7.9, §8.1).
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::conditions::{self, Block};
+use super::context::JsonContext;
+use super::messages;
+use super::pattern::{self, Outcome};
+use crate::compile::{PatternSpec, pattern as compiled};
+use crate::report::Status;
+use crate::syntax::template::{Site, Template, TemplateDoc};
+
+/// A check's result before it becomes a rule response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub status: Status,
+    pub message: String,
+}
+
+impl Verdict {
+    pub fn new(status: Status, message: impl Into<String>) -> Verdict {
+        Verdict {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where a pattern looks.
+#[derive(Clone, Copy)]
+pub enum Target<'v> {
+    /// The new object of the request (in the JSON context).
+    Resource,
+    Element(&'v Value),
+}
+
+/// Matches a target; `None` when there is no object (DELETE without an element).
+fn match_target(target: Target<'_>, p: &compiled::Pattern, ctx: &JsonContext<'_>) -> Option<Outcome> {
+    let object = match target {
+        Target::Element(v) => v,
+        Target::Resource => ctx.root().pointer("/request/object").filter(|v| !v.is_null())?,
+    };
+    Some(pattern::matches(object, p))
+}
+
+/// What the rule's `validate.message` and name are, for messages.
+pub struct RuleText<'c> {
+    pub name: &'c str,
+    pub message: Option<&'c Template>,
+}
+
+fn site(ctx: &JsonContext<'_>) -> Site<'static> {
+    Site {
+        delete: ctx.is_delete(),
+        ..Site::default()
+    }
+}
+
+/// Substitutes a condition key or value.
+pub fn substitute(doc: &TemplateDoc, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
+    let site = site(ctx);
+    doc.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+}
+
+/// Evaluates a condition block against the context.
+pub fn block(block: &Block<TemplateDoc>, ctx: &mut JsonContext<'_>) -> Result<conditions::Verdict, String> {
+    conditions::evaluate(block, &mut |doc| substitute(doc, ctx)).map_err(|e| e.to_string())
+}
+
+/// The rule message substituted, as text.
+fn rendered_message(text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Result<Option<String>, String> {
+    let Some(template) = text.message else {
+        return Ok(None);
+    };
+    let site = site(ctx);
+    let value = template.render(ctx, site).map_err(|e| e.to_string())?;
+    Ok(Some(match value.as_ref() {
+        Value::String(s) => s.clone(),
+        other => crate::value::go::json(other),
+    }))
+}
+
+/// `deny` (rules.md §8.1).
+pub fn deny(conditions: Option<&Block<TemplateDoc>>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Verdict {
+    let verdict = match conditions {
+        Some(b) => match block(b, ctx) {
+            Ok(v) => v,
+            Err(e) => return Verdict::new(Status::Error, format!("failed to check deny conditions: {e}")),
+        },
+        None => conditions::Verdict {
+            holds: true,
+            message: String::new(),
+        },
+    };
+    if !verdict.holds {
+        return Verdict::new(Status::Pass, messages::passed(text.name));
+    }
+    Verdict::new(Status::Fail, deny_message(text, &verdict.message, ctx))
+}
+
+fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<'_>) -> String {
+    let raw = text.message.map(Template::text).filter(|m| !m.is_empty());
+    let joined: Vec<&str> = raw.into_iter().chain(Some(block_message).filter(|m| !m.is_empty())).collect();
+    if joined.is_empty() {
+        return format!("validation error: rule {} failed", text.name);
+    }
+    let rendered = if joined.len() == 1 && text.message.is_some() && block_message.is_empty() {
+        rendered_value(text.message, ctx)
+    } else {
+        Template::parse(&joined.join("; "))
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                let site = site(ctx);
+                t.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+            })
+    };
+    match rendered {
+        Ok(Value::String(s)) => s,
+        Ok(_) => "the produced message didn't resolve to a string, check your policy definition.".to_string(),
+        Err(_) => block_message.to_string(),
+    }
+}
+
+fn rendered_value(template: Option<&Template>, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
+    let Some(t) = template else {
+        return Ok(Value::String(String::new()));
+    };
+    let site = site(ctx);
+    t.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+}
+
+/// A pattern ready to match: compiled, or rendered then compiled.
+fn ready<'p>(spec: &'p PatternSpec, ctx: &mut JsonContext<'_>) -> Result<Cow<'p, compiled::Pattern>, String> {
+    match spec {
+        PatternSpec::Static(p) => Ok(Cow::Borrowed(p)),
+        PatternSpec::Dynamic(doc) => {
+            let site = site(ctx);
+            let value = doc.render(ctx, site).map_err(|e| e.to_string())?;
+            let value = crate::compile::references_resolve(&value)?;
+            Ok(Cow::Owned(compiled::compile(&value)))
+        }
+        PatternSpec::Invalid(e) => Err(e.clone()),
+    }
+}
+
+/// `pattern` against a target (rules.md §7.1, §7.8); `None` is "no response".
+pub fn pattern(spec: &PatternSpec, target: Target<'_>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Option<Verdict> {
+    let compiled = match ready(spec, ctx) {
+        Ok(p) => p,
+        Err(e) => return Some(Verdict::new(Status::Error, format!("variable substitution failed: {e}"))),
+    };
+    Some(match match_target(target, &compiled, ctx)? {
+        Outcome::Pass => Verdict::new(Status::Pass, messages::passed(text.name)),
+        Outcome::Skip(m) => Verdict::new(Status::Skip, m),
+        Outcome::Fail { path, message } => match rendered_message(text, ctx) {
+            Ok(m) => Verdict::new(Status::Fail, messages::failed_at(m.as_deref(), text.name, &path)),
+            Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &message)),
+        },
+        Outcome::Error(error) => match rendered_message(text, ctx) {
+            Ok(m) => Verdict::new(Status::Error, messages::execution_error(m.as_deref(), text.name, &error)),
+            Err(_) => Verdict::new(Status::Error, messages::message_error(text.name, &error)),
+        },
+    })
+}
+
+/// `anyPattern` (rules.md §7.9); `None` is "no response".
+pub fn any_pattern(specs: &Result<Vec<PatternSpec>, String>, target: Target<'_>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Option<Verdict> {
+    let specs = match specs {
+        Ok(s) => s,
+        Err(e) => return Some(Verdict::new(Status::Error, e.clone())),
+    };
+    if specs.is_empty() {
+        let raw = text.message.map(Template::text).unwrap_or_default();
+        return Some(Verdict::new(Status::Pass, raw));
+    }
+    let mut compiled = Vec::with_capacity(specs.len());
+    for spec in specs {
+        match ready(spec, ctx) {
+            Ok(p) => compiled.push(p),
+            Err(e) => return Some(Verdict::new(Status::Error, format!("variable substitution failed: {e}"))),
+        }
+    }
+    let (mut skips, mut failures) = (Vec::new(), Vec::new());
+    for (i, p) in compiled.iter().enumerate() {
+        match match_target(target, p, ctx)? {
+            Outcome::Pass => {
+                let message = format!("validation rule '{}' anyPattern[{i}] passed.", text.name);
+                return Some(Verdict::new(Status::Pass, message));
+            }
+            Outcome::Skip(m) => skips.push(format!("rule {}[{i}] skipped: {m}", text.name)),
+            Outcome::Fail { path, .. } => failures.push(format!("rule {}[{i}] failed at path {path}", text.name)),
+            Outcome::Error(e) => failures.push(format!("rule {}[{i}] failed: {e}", text.name)),
+        }
+    }
+    if failures.is_empty() {
+        return Some(Verdict::new(Status::Skip, skips.join(" ")));
+    }
+    let entries = failures.join(" ");
+    Some(match rendered_message(text, ctx) {
+        Ok(m) => Verdict::new(Status::Fail, format!("validation error: {}{entries}", messages::lead(m.as_deref()))),
+        Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &entries)),
+    })
+}

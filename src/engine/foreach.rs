@@ -1,0 +1,132 @@
+//! `validate.foreach` (rules.md §8.2): lists evaluated as raw JMESPath, per-element
+//! context and preconditions, scoping of pattern targets, nesting, and the outcomes that
+//! produce no response at all.
+
+use serde_json::Value;
+
+use super::checks::{self, RuleText, Target, Verdict};
+use super::context::{JsonContext, is_missing_key};
+use super::rule::{Values, register};
+use crate::compile::{Foreach, ForeachCheck};
+use crate::report::Status;
+use crate::value::go_type_name;
+
+/// Runs the foreach declarations of one level; `None` is "no response".
+pub fn run<'c>(
+    list: &'c [Foreach],
+    depth: usize,
+    target: Target<'_>,
+    text: &RuleText<'c>,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> Option<Verdict> {
+    let mut applied = 0;
+    let mut list_error = None;
+    for entry in list {
+        let elements = match ctx.search(&entry.list) {
+            Ok(v) => match v.into_owned() {
+                Value::Array(items) => items,
+                other => vec![other],
+            },
+            Err(e) if is_missing_key(&e) => continue,
+            Err(e) => {
+                list_error = Some(e.to_string());
+                continue;
+            }
+        };
+        let (verdict, count) = elements_of(entry, &elements, depth, target, text, values, ctx);
+        if verdict.status != Status::Pass {
+            return Some(verdict);
+        }
+        applied += count;
+    }
+    if applied > 0 {
+        return Some(Verdict::new(Status::Pass, "rule passed"));
+    }
+    list_error.map(|e| Verdict::new(Status::Error, format!("failed to evaluate list: {e}")))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn elements_of<'c>(
+    entry: &'c Foreach,
+    elements: &[Value],
+    depth: usize,
+    target: Target<'_>,
+    text: &RuleText<'c>,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> (Verdict, usize) {
+    let mut count = 0;
+    for (index, element) in elements.iter().enumerate() {
+        if element.is_null() {
+            continue;
+        }
+        let scoped = match entry.element_scope {
+            Some(true) if !element.is_object() => {
+                let message = format!(
+                    "failed to process foreach: cannot use elementScope=true foreach rules for elements that are not maps, expected type=map got type={}",
+                    go_type_name(element)
+                );
+                return (Verdict::new(Status::Error, message), count);
+            }
+            Some(scope) => scope,
+            None => element.is_object(),
+        };
+        let here = if scoped { Target::Element(element) } else { target };
+        ctx.push_scope();
+        set_element(ctx, depth, index, element);
+        let verdict = element_body(entry, depth, here, text, values, ctx);
+        ctx.pop_scope();
+        match verdict {
+            None => {}
+            Some(v) if v.status == Status::Skip => {}
+            Some(v) if v.status == Status::Error && v.message.contains("failed to evaluate preconditions") => {}
+            Some(v) if v.status != Status::Pass => {
+                let message = if v.message.starts_with("failed to process foreach") {
+                    v.message
+                } else {
+                    format!("validation failure: {}", v.message)
+                };
+                return (Verdict::new(v.status, message), count);
+            }
+            Some(_) => count += 1,
+        }
+    }
+    (Verdict::new(Status::Pass, "rule passed"), count)
+}
+
+fn set_element(ctx: &mut JsonContext<'_>, depth: usize, index: usize, element: &Value) {
+    let index = Value::from(index);
+    ctx.set("element", element.clone());
+    ctx.set(&format!("element{depth}"), element.clone());
+    ctx.set("elementIndex", index.clone());
+    ctx.set(&format!("elementIndex{depth}"), index);
+}
+
+fn element_body<'c>(
+    entry: &'c Foreach,
+    depth: usize,
+    target: Target<'_>,
+    text: &RuleText<'c>,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> Option<Verdict> {
+    values.inject_rule(ctx, true);
+    if let Err(e) = register(&entry.context, ctx) {
+        return Some(Verdict::new(Status::Error, format!("failed to load context: {e}")));
+    }
+    if let Some(pre) = &entry.preconditions {
+        match checks::block(pre, ctx) {
+            Err(e) => return Some(Verdict::new(Status::Error, format!("failed to evaluate preconditions: {e}"))),
+            Ok(v) if !v.holds => return Some(Verdict::new(Status::Skip, "preconditions not met")),
+            Ok(_) => {}
+        }
+    }
+    match &entry.check {
+        ForeachCheck::Deny(block) => Some(checks::deny(block.as_ref(), text, ctx)),
+        ForeachCheck::Pattern(spec) => checks::pattern(spec, target, text, ctx),
+        ForeachCheck::AnyPattern(specs) => checks::any_pattern(specs, target, text, ctx),
+        ForeachCheck::Nested(list) => run(list, depth + 1, target, text, values, ctx),
+        ForeachCheck::None => None,
+    }
+}

@@ -1,0 +1,86 @@
+//! One rule on one request (rules.md §9.1 step 3): context, preconditions, exceptions,
+//! then the validation proper, in a scope of the JSON context that is undone afterwards.
+
+use super::checks::{self, RuleText, Target, Verdict};
+use super::context::JsonContext;
+use super::{foreach, loader, messages};
+use crate::compile::{Check, ContextEntry, Rule, Source, Validate};
+use crate::ir::inputs::RuleValues;
+use crate::report::{RuleResponse, Status};
+
+/// Values-file values for a rule (rules.md §5.4 item 3).
+#[derive(Default)]
+pub struct Values<'a> {
+    pub rule: Option<&'a RuleValues>,
+}
+
+impl Values<'_> {
+    /// Writes the rule's values (and, per foreach element, the first `foreachValues` entry:
+    /// Kyverno never advances that counter).
+    pub fn inject_rule(&self, ctx: &mut JsonContext<'_>, element: bool) {
+        let Some(rule) = self.rule else {
+            return;
+        };
+        for (key, value) in &rule.values {
+            ctx.inject(key, value.clone());
+        }
+        if element {
+            for (key, list) in &rule.foreach_values {
+                if let Some(first) = list.first() {
+                    ctx.inject(key, first.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Registers context entries; an entry without a source fails the rule.
+pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> Result<(), String> {
+    for entry in entries {
+        if matches!(entry.source, Source::Missing) {
+            return Err(format!(
+                "missing ConfigMap|APICall|ImageRegistry|Variable in context entry {}",
+                entry.name
+            ));
+        }
+        if loader::registered(entry) {
+            ctx.register(&entry.name, entry);
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates a matched rule; `None` means no response.
+pub fn evaluate<'c>(rule: &'c Rule, values: &Values<'_>, ctx: &mut JsonContext<'c>) -> Option<RuleResponse> {
+    let validate = rule.validate.as_ref()?;
+    ctx.push_scope();
+    let verdict = run(rule, validate, values, ctx);
+    ctx.pop_scope();
+    verdict.map(|v| RuleResponse::new(rule.name.clone(), v.status, v.message))
+}
+
+fn run<'c>(rule: &'c Rule, validate: &'c Validate, values: &Values<'_>, ctx: &mut JsonContext<'c>) -> Option<Verdict> {
+    values.inject_rule(ctx, false);
+    if let Err(e) = register(&rule.context, ctx) {
+        return Some(Verdict::new(Status::Error, format!("failed to load context: {e}")));
+    }
+    if let Some(pre) = &rule.preconditions {
+        match checks::block(pre, ctx) {
+            Err(e) => return Some(Verdict::new(Status::Error, format!("failed to evaluate preconditions: {e}"))),
+            Ok(v) if !v.holds => return Some(Verdict::new(Status::Skip, messages::preconditions_not_met(&v.message))),
+            Ok(_) => {}
+        }
+    }
+    let text = RuleText {
+        name: &rule.name,
+        message: validate.message.as_ref(),
+    };
+    match &validate.check {
+        Check::Deny(block) => Some(checks::deny(block.as_ref(), &text, ctx)),
+        Check::Pattern(spec) => checks::pattern(spec, Target::Resource, &text, ctx),
+        Check::AnyPattern(specs) => checks::any_pattern(specs, Target::Resource, &text, ctx),
+        Check::Foreach(list) => foreach::run(list, 0, Target::Resource, &text, values, ctx),
+        Check::PodSecurity(_) => None,
+        Check::Unsupported(reason) => Some(Verdict::new(Status::Error, reason.clone())),
+    }
+}
