@@ -176,6 +176,7 @@ impl<'a, T: Tree> Builder<'a, T> {
     ) -> Result<(), ErrorKind> {
         self.budget.decoded += 1;
         let tag = tag.map(|t| CoreTag::of(&t));
+        let text = self.chomp_at_end(text, style, span);
         let resolved = resolve::resolve(text, style, tag)?;
         if anchor != 0 {
             self.anchor_scalar(anchor, &resolved, span);
@@ -190,6 +191,17 @@ impl<'a, T: Tree> Builder<'a, T> {
             size: 1,
             height: 0,
         })
+    }
+
+    /// A block scalar that runs to the end of a text with no final line break gets no
+    /// line break from it (libyaml, hence go-yaml, adds none; the parser used adds one).
+    fn chomp_at_end(&self, text: Cow<'a, str>, style: ScalarStyle, span: Span) -> Cow<'a, str> {
+        let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+        let at_end = span.end as usize == self.full.len() && !self.full.ends_with(['\n', '\r']);
+        match text.strip_suffix('\n') {
+            Some(chomped) if block && at_end => Cow::Owned(chomped.to_string()),
+            _ => text,
+        }
     }
 
     fn anchor_scalar(&mut self, anchor: usize, scalar: &Scalar<'_>, span: Span) {
