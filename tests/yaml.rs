@@ -23,6 +23,7 @@ fn main() {
     trials.extend(span_trials());
     trials.extend(file_trials());
     trials.extend(diagnostic_trials());
+    trials.extend(depth_trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -211,6 +212,50 @@ fn expect_json_identity(text: &str) -> Result<(), Failed> {
         }
     }
     Ok(())
+}
+
+// ---- generated: nesting limits (error.rs MAX_DEPTH) ----
+
+/// Inputs too large for a case file: each must give an error, not a crash.
+fn depth_trials() -> Vec<Trial> {
+    let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let inputs = [
+        ("10k_open_brackets", "[".repeat(10_000)),
+        ("10k_brackets", deep(10_000)),
+        ("10k_braces", "{".repeat(10_000)),
+        ("10k_block_sequences", "- ".repeat(10_000) + "x"),
+        ("501_block_sequences", "- ".repeat(501) + "x"),
+        (
+            "alias_beyond_the_limit",
+            // Each half nests 300 block sequences: the alias would put 600 levels in b.
+            format!("a: &a\n{0}x\nb:\n{0}*a\n", "- ".repeat(300)),
+        ),
+        (
+            "indentation_beyond_the_limit",
+            (0..600).map(|d| format!("{}k:\n", " ".repeat(d))).collect(),
+        ),
+    ];
+    let mut trials: Vec<Trial> = inputs
+        .into_iter()
+        .map(|(name, text)| {
+            Trial::test(format!("depth::{name}"), move || {
+                let outcome = parse(&text, yaml::Syntax::Yaml);
+                match errors(&outcome).first() {
+                    Some(d) if d.message.contains("nested") => Ok(()),
+                    other => Err(format!("{name}: expected a nesting error, got {other:?}").into()),
+                }
+            })
+        })
+        .collect();
+    trials.push(Trial::test("depth::500_levels_load", || {
+        let text = "- ".repeat(yaml::MAX_DEPTH) + "x";
+        let outcome = parse(&text, yaml::Syntax::Yaml);
+        match outcome.diagnostics.is_empty() && outcome.values.len() == 1 {
+            true => Ok(()),
+            false => Err(format!("{:?}", outcome.diagnostics).into()),
+        }
+    }));
+    trials
 }
 
 // ---- spans.json ----
