@@ -38,10 +38,17 @@ pub enum Target<'v> {
 }
 
 /// Matches a target; `None` when there is no object (DELETE without an element).
-fn match_target(target: Target<'_>, p: &compiled::Pattern, ctx: &JsonContext<'_>) -> Option<Outcome> {
+fn match_target(
+    target: Target<'_>,
+    p: &compiled::Pattern,
+    ctx: &JsonContext<'_>,
+) -> Option<Outcome> {
     let object = match target {
         Target::Element(v) => v,
-        Target::Resource => ctx.root().pointer("/request/object").filter(|v| !v.is_null())?,
+        Target::Resource => ctx
+            .root()
+            .pointer("/request/object")
+            .filter(|v| !v.is_null())?,
     };
     Some(pattern::matches(object, p))
 }
@@ -62,16 +69,24 @@ fn site(ctx: &JsonContext<'_>) -> Site<'static> {
 /// Substitutes a condition key or value.
 pub fn substitute(doc: &TemplateDoc, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
     let site = site(ctx);
-    doc.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+    doc.render(ctx, site)
+        .map(Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
 /// Evaluates a condition block against the context.
-pub fn block(block: &Block<TemplateDoc>, ctx: &mut JsonContext<'_>) -> Result<conditions::Verdict, String> {
+pub fn block(
+    block: &Block<TemplateDoc>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<conditions::Verdict, String> {
     conditions::evaluate(block, &mut |doc| substitute(doc, ctx)).map_err(|e| e.to_string())
 }
 
 /// The rule message substituted, as text.
-fn rendered_message(text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Result<Option<String>, String> {
+fn rendered_message(
+    text: &RuleText<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Option<String>, String> {
     let Some(template) = text.message else {
         return Ok(None);
     };
@@ -84,11 +99,20 @@ fn rendered_message(text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Result<Op
 }
 
 /// `deny` (rules.md §8.1).
-pub fn deny(conditions: Option<&Block<TemplateDoc>>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Verdict {
+pub fn deny(
+    conditions: Option<&Block<TemplateDoc>>,
+    text: &RuleText<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Verdict {
     let verdict = match conditions {
         Some(b) => match block(b, ctx) {
             Ok(v) => v,
-            Err(e) => return Verdict::new(Status::Error, format!("failed to check deny conditions: {e}")),
+            Err(e) => {
+                return Verdict::new(
+                    Status::Error,
+                    format!("failed to check deny conditions: {e}"),
+                );
+            }
         },
         None => conditions::Verdict {
             holds: true,
@@ -103,7 +127,10 @@ pub fn deny(conditions: Option<&Block<TemplateDoc>>, text: &RuleText<'_>, ctx: &
 
 fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<'_>) -> String {
     let raw = text.message.map(Template::text).filter(|m| !m.is_empty());
-    let joined: Vec<&str> = raw.into_iter().chain(Some(block_message).filter(|m| !m.is_empty())).collect();
+    let joined: Vec<&str> = raw
+        .into_iter()
+        .chain(Some(block_message).filter(|m| !m.is_empty()))
+        .collect();
     if joined.is_empty() {
         return format!("validation error: rule {} failed", text.name);
     }
@@ -114,12 +141,15 @@ fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<
             .map_err(|e| e.to_string())
             .and_then(|t| {
                 let site = site(ctx);
-                t.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+                t.render(ctx, site)
+                    .map(Cow::into_owned)
+                    .map_err(|e| e.to_string())
             })
     };
     match rendered {
         Ok(Value::String(s)) => s,
-        Ok(_) => "the produced message didn't resolve to a string, check your policy definition.".to_string(),
+        Ok(_) => "the produced message didn't resolve to a string, check your policy definition."
+            .to_string(),
         Err(_) => block_message.to_string(),
     }
 }
@@ -129,11 +159,16 @@ fn rendered_value(template: Option<&Template>, ctx: &mut JsonContext<'_>) -> Res
         return Ok(Value::String(String::new()));
     };
     let site = site(ctx);
-    t.render(ctx, site).map(Cow::into_owned).map_err(|e| e.to_string())
+    t.render(ctx, site)
+        .map(Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
 /// A pattern ready to match: compiled, or rendered then compiled.
-fn ready<'p>(spec: &'p PatternSpec, ctx: &mut JsonContext<'_>) -> Result<Cow<'p, compiled::Pattern>, String> {
+fn ready<'p>(
+    spec: &'p PatternSpec,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Cow<'p, compiled::Pattern>, String> {
     match spec {
         PatternSpec::Static(p) => Ok(Cow::Borrowed(p)),
         PatternSpec::Dynamic(doc) => {
@@ -147,27 +182,48 @@ fn ready<'p>(spec: &'p PatternSpec, ctx: &mut JsonContext<'_>) -> Result<Cow<'p,
 }
 
 /// `pattern` against a target (rules.md §7.1, §7.8); `None` is "no response".
-pub fn pattern(spec: &PatternSpec, target: Target<'_>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Option<Verdict> {
+pub fn pattern(
+    spec: &PatternSpec,
+    target: Target<'_>,
+    text: &RuleText<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Option<Verdict> {
     let compiled = match ready(spec, ctx) {
         Ok(p) => p,
-        Err(e) => return Some(Verdict::new(Status::Error, format!("variable substitution failed: {e}"))),
+        Err(e) => {
+            return Some(Verdict::new(
+                Status::Error,
+                format!("variable substitution failed: {e}"),
+            ));
+        }
     };
     Some(match match_target(target, &compiled, ctx)? {
         Outcome::Pass => Verdict::new(Status::Pass, messages::passed(text.name)),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
-            Ok(m) => Verdict::new(Status::Fail, messages::failed_at(m.as_deref(), text.name, &path)),
+            Ok(m) => Verdict::new(
+                Status::Fail,
+                messages::failed_at(m.as_deref(), text.name, &path),
+            ),
             Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &message)),
         },
         Outcome::Error(error) => match rendered_message(text, ctx) {
-            Ok(m) => Verdict::new(Status::Error, messages::execution_error(m.as_deref(), text.name, &error)),
+            Ok(m) => Verdict::new(
+                Status::Error,
+                messages::execution_error(m.as_deref(), text.name, &error),
+            ),
             Err(_) => Verdict::new(Status::Error, messages::message_error(text.name, &error)),
         },
     })
 }
 
 /// `anyPattern` (rules.md §7.9); `None` is "no response".
-pub fn any_pattern(specs: &Result<Vec<PatternSpec>, String>, target: Target<'_>, text: &RuleText<'_>, ctx: &mut JsonContext<'_>) -> Option<Verdict> {
+pub fn any_pattern(
+    specs: &Result<Vec<PatternSpec>, String>,
+    target: Target<'_>,
+    text: &RuleText<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Option<Verdict> {
     let specs = match specs {
         Ok(s) => s,
         Err(e) => return Some(Verdict::new(Status::Error, e.clone())),
@@ -180,7 +236,12 @@ pub fn any_pattern(specs: &Result<Vec<PatternSpec>, String>, target: Target<'_>,
     for spec in specs {
         match ready(spec, ctx) {
             Ok(p) => compiled.push(p),
-            Err(e) => return Some(Verdict::new(Status::Error, format!("variable substitution failed: {e}"))),
+            Err(e) => {
+                return Some(Verdict::new(
+                    Status::Error,
+                    format!("variable substitution failed: {e}"),
+                ));
+            }
         }
     }
     let (mut skips, mut failures) = (Vec::new(), Vec::new());
@@ -191,7 +252,9 @@ pub fn any_pattern(specs: &Result<Vec<PatternSpec>, String>, target: Target<'_>,
                 return Some(Verdict::new(Status::Pass, message));
             }
             Outcome::Skip(m) => skips.push(format!("rule {}[{i}] skipped: {m}", text.name)),
-            Outcome::Fail { path, .. } => failures.push(format!("rule {}[{i}] failed at path {path}", text.name)),
+            Outcome::Fail { path, .. } => {
+                failures.push(format!("rule {}[{i}] failed at path {path}", text.name))
+            }
             Outcome::Error(e) => failures.push(format!("rule {}[{i}] failed: {e}", text.name)),
         }
     }
@@ -200,7 +263,13 @@ pub fn any_pattern(specs: &Result<Vec<PatternSpec>, String>, target: Target<'_>,
     }
     let entries = failures.join(" ");
     Some(match rendered_message(text, ctx) {
-        Ok(m) => Verdict::new(Status::Fail, format!("validation error: {}{entries}", messages::lead(m.as_deref()))),
+        Ok(m) => Verdict::new(
+            Status::Fail,
+            format!(
+                "validation error: {}{entries}",
+                messages::lead(m.as_deref())
+            ),
+        ),
         Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &entries)),
     })
 }

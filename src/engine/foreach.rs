@@ -72,7 +72,11 @@ fn elements_of<'c>(
             Some(scope) => scope,
             None => element.is_object(),
         };
-        let here = if scoped { Target::Element(element) } else { target };
+        let here = if scoped {
+            Target::Element(element)
+        } else {
+            target
+        };
         ctx.push_scope();
         set_element(ctx, depth, index, element);
         let verdict = element_body(entry, depth, here, text, values, ctx);
@@ -80,7 +84,9 @@ fn elements_of<'c>(
         match verdict {
             None => {}
             Some(v) if v.status == Status::Skip => {}
-            Some(v) if v.status == Status::Error && v.message.contains("failed to evaluate preconditions") => {}
+            Some(v)
+                if v.status == Status::Error
+                    && v.message.contains("failed to evaluate preconditions") => {}
             Some(v) if v.status != Status::Pass => {
                 let message = if v.message.starts_with("failed to process foreach") {
                     v.message
@@ -113,11 +119,19 @@ fn element_body<'c>(
 ) -> Option<Verdict> {
     values.inject_rule(ctx, true);
     if let Err(e) = register(&entry.context, ctx) {
-        return Some(Verdict::new(Status::Error, format!("failed to load context: {e}")));
+        return Some(Verdict::new(
+            Status::Error,
+            format!("failed to load context: {e}"),
+        ));
     }
     if let Some(pre) = &entry.preconditions {
         match checks::block(pre, ctx) {
-            Err(e) => return Some(Verdict::new(Status::Error, format!("failed to evaluate preconditions: {e}"))),
+            Err(e) => {
+                return Some(Verdict::new(
+                    Status::Error,
+                    format!("failed to evaluate preconditions: {e}"),
+                ));
+            }
             Ok(v) if !v.holds => return Some(Verdict::new(Status::Skip, "preconditions not met")),
             Ok(_) => {}
         }

@@ -17,18 +17,26 @@ pub fn lead(message: Option<&str>) -> String {
 
 /// `validation error: [<msg>. ]rule <rule> failed at path <path>`.
 pub fn failed_at(message: Option<&str>, rule: &str, path: &str) -> String {
-    format!("validation error: {}rule {rule} failed at path {path}", lead(message))
+    format!(
+        "validation error: {}rule {rule} failed at path {path}",
+        lead(message)
+    )
 }
 
 /// `validation error: [<msg>. ]rule <rule> execution error: <err>`.
 pub fn execution_error(message: Option<&str>, rule: &str, error: &str) -> String {
-    format!("validation error: {}rule {rule} execution error: {error}", lead(message))
+    format!(
+        "validation error: {}rule {rule} execution error: {error}",
+        lead(message)
+    )
 }
 
 /// When the rule message itself cannot be substituted (rules.md §7.8, quirk: the pattern
 /// error is reported, not the substitution error).
 pub fn message_error(rule: &str, error: &str) -> String {
-    format!("validation error: variables substitution error in rule {rule} execution error: {error}")
+    format!(
+        "validation error: variables substitution error in rule {rule} execution error: {error}"
+    )
 }
 
 /// `preconditions not met[; <block message>]`.
@@ -51,10 +59,17 @@ mod tests {
             "validation error: Use a tag. rule check-tag failed at path /spec/containers/0/image/"
         );
         assert_eq!(
-            failed_at(Some("Labels app and owner are required"), "autogen-check-for-labels", "/spec/"),
+            failed_at(
+                Some("Labels app and owner are required"),
+                "autogen-check-for-labels",
+                "/spec/"
+            ),
             "validation error: Labels app and owner are required. rule autogen-check-for-labels failed at path /spec/"
         );
-        assert_eq!(failed_at(None, "r", "/a/"), "validation error: rule r failed at path /a/");
+        assert_eq!(
+            failed_at(None, "r", "/a/"),
+            "validation error: rule r failed at path /a/"
+        );
         // A block scalar ending in a newline gets "\n." (rules.md §7.8 quirk).
         assert_eq!(lead(Some("text\n")), "text\n. ");
     }

@@ -51,7 +51,11 @@ pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> R
 }
 
 /// Evaluates a matched rule; `None` means no response.
-pub fn evaluate<'c>(rule: &'c Rule, values: &Values<'_>, ctx: &mut JsonContext<'c>) -> Option<RuleResponse> {
+pub fn evaluate<'c>(
+    rule: &'c Rule,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> Option<RuleResponse> {
     let validate = rule.validate.as_ref()?;
     ctx.push_scope();
     let verdict = run(rule, validate, values, ctx);
@@ -59,15 +63,33 @@ pub fn evaluate<'c>(rule: &'c Rule, values: &Values<'_>, ctx: &mut JsonContext<'
     verdict.map(|v| RuleResponse::new(rule.name.clone(), v.status, v.message))
 }
 
-fn run<'c>(rule: &'c Rule, validate: &'c Validate, values: &Values<'_>, ctx: &mut JsonContext<'c>) -> Option<Verdict> {
+fn run<'c>(
+    rule: &'c Rule,
+    validate: &'c Validate,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> Option<Verdict> {
     values.inject_rule(ctx, false);
     if let Err(e) = register(&rule.context, ctx) {
-        return Some(Verdict::new(Status::Error, format!("failed to load context: {e}")));
+        return Some(Verdict::new(
+            Status::Error,
+            format!("failed to load context: {e}"),
+        ));
     }
     if let Some(pre) = &rule.preconditions {
         match checks::block(pre, ctx) {
-            Err(e) => return Some(Verdict::new(Status::Error, format!("failed to evaluate preconditions: {e}"))),
-            Ok(v) if !v.holds => return Some(Verdict::new(Status::Skip, messages::preconditions_not_met(&v.message))),
+            Err(e) => {
+                return Some(Verdict::new(
+                    Status::Error,
+                    format!("failed to evaluate preconditions: {e}"),
+                ));
+            }
+            Ok(v) if !v.holds => {
+                return Some(Verdict::new(
+                    Status::Skip,
+                    messages::preconditions_not_met(&v.message),
+                ));
+            }
             Ok(_) => {}
         }
     }

@@ -8,6 +8,7 @@ mod encoding;
 mod images;
 mod network;
 mod objects;
+mod parsing;
 mod random;
 mod regex;
 mod semver;
@@ -223,7 +224,7 @@ pub enum FnError {
 
 /// Every family's rows: Kyverno's functions first, so they replace a built-in of the same
 /// name (only `sum` collides).
-fn families() -> [&'static [Function]; 13] {
+fn families() -> [&'static [Function]; 14] {
     [
         strings::FUNCTIONS,
         regex::FUNCTIONS,
@@ -236,6 +237,7 @@ fn families() -> [&'static [Function]; 13] {
         network::FUNCTIONS,
         x509::FUNCTIONS,
         random::FUNCTIONS,
+        parsing::FUNCTIONS,
         builtin::KYVERNO_OVERRIDES,
         builtin::FUNCTIONS,
     ]
@@ -259,7 +261,7 @@ pub fn table(dialect: Dialect) -> Vec<&'static Function> {
 
 /// Kyverno's own functions (not the standard built-ins), as `nomos jp function` lists them.
 pub fn kyverno_functions() -> Vec<&'static Function> {
-    families().into_iter().take(11).flatten().collect()
+    families().into_iter().take(12).flatten().collect()
 }
 
 /// The function a name calls in a dialect.
