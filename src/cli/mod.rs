@@ -2,6 +2,7 @@
 //! prints.
 
 mod jp;
+mod test;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Evaluate, list and parse Kyverno-dialect JMESPath expressions.
     Jp(jp::JpArgs),
+    /// Run kyverno-test.yaml suites and compare with their expected results.
+    Test(test::TestArgs),
 }
 
 /// Exit codes shared by every command.
@@ -52,6 +55,7 @@ where
     };
     let code = match cli.command {
         Command::Jp(args) => jp::run(args),
+        Command::Test(args) => test::run(args),
     };
     ExitCode::from(code)
 }

@@ -3,6 +3,7 @@
 pub mod checks;
 pub mod conditions;
 pub mod context;
+pub mod evaluate;
 pub mod foreach;
 pub mod loader;
 pub mod matching;

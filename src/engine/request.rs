@@ -103,3 +103,118 @@ impl Request {
         self.object.as_ref().or(self.old_object.as_ref())
     }
 }
+
+/// Kinds Kubernetes serves without a namespace (the rest are namespaced): a namespaced
+/// resource written without `metadata.namespace` is in `default` (cli-test.md §6.1).
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ClusterCleanupPolicy",
+    "ClusterIssuer",
+    "ClusterPolicy",
+    "ClusterPolicyReport",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "GlobalContextEntry",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "SecurityContextConstraints",
+    "StorageClass",
+    "TokenReview",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+impl Request {
+    /// The request the kyverno CLI simulates for a resource (cli-test.md §6.2): CREATE has
+    /// the resource as new object, UPDATE as both, DELETE as old object only.
+    pub fn simulate(resource: Value, operation: Operation, user: Option<UserInfo>) -> Request {
+        let api_version = resource
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = resource
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let gvk = Gvk::new(api_version, kind);
+        let meta = |key: &str| {
+            resource
+                .pointer(&format!("/metadata/{key}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let name = meta("name");
+        let namespace = if is_cluster_scoped(kind) {
+            String::new()
+        } else {
+            meta("namespace")
+        };
+        let (object, old_object) = match operation {
+            Operation::Create | Operation::Connect => (Some(resource), None),
+            Operation::Update => (Some(resource.clone()), Some(resource)),
+            Operation::Delete => (None, Some(resource)),
+        };
+        Request {
+            operation,
+            object,
+            old_object,
+            gvk,
+            subresource: String::new(),
+            namespace,
+            name,
+            user,
+            namespace_labels: None,
+        }
+    }
+
+    /// The same resource simulated with another operation.
+    pub fn with_operation(&self, operation: Operation) -> Request {
+        let resource = self.subject().cloned().unwrap_or(Value::Null);
+        Request {
+            namespace_labels: self.namespace_labels.clone(),
+            subresource: self.subresource.clone(),
+            ..Request::simulate(resource, operation, self.user.clone())
+        }
+    }
+}
+
+/// Gives a namespaced resource without a namespace the `default` namespace.
+pub fn default_namespace(resource: &mut Value) {
+    let kind = resource
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if is_cluster_scoped(kind) {
+        return;
+    }
+    let Some(meta) = resource.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let missing = meta
+        .get("namespace")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty);
+    if missing {
+        meta.insert("namespace".into(), Value::String("default".into()));
+    }
+}

@@ -1,3 +1,4 @@
 //! Running `kyverno-test.yaml` suites: load what a test names, evaluate, compare.
 
 pub mod compare;
+pub mod run;
