@@ -85,9 +85,21 @@ fn check_generated(policy: &Policy, autogen: &Autogen, expected: &Value) -> Resu
         .ok_or_else(|| format!("no rule {} for kind {kind}", want.name.node))?;
     let (got, want) = (format!("{found:#?}"), format!("{want:#?}"));
     if got != want {
-        return Err(format!("rule {kind}:\n--- got\n{got}\n--- want\n{want}").into());
+        let (got, want) = first_difference(&got, &want);
+        return Err(format!("rule for {kind}:\n--- got\n{got}\n--- want\n{want}").into());
     }
     Ok(())
+}
+
+/// The lines around the first line where two renderings differ.
+fn first_difference(got: &str, want: &str) -> (String, String) {
+    let (got, want): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+    let at = got.iter().zip(&want).take_while(|(g, w)| g == w).count();
+    let around = |lines: &[&str]| {
+        let start = at.saturating_sub(12);
+        lines[start..lines.len().min(at + 6)].join("\n")
+    };
+    (around(&got), around(&want))
 }
 
 fn compare(what: &str, got: &Value, want: &Value) -> Result<(), Failed> {
