@@ -73,20 +73,12 @@ fn retarget(rule: &mut Rule, shape: &Shape) {
 /// `any` if non-empty, else `all` if non-empty, else the legacy filter (whose kinds an
 /// `exclude` only replaces when it has some).
 fn retarget_block(block: &mut MatchBlock, kinds: &[String], every_filter: bool, is_match: bool) {
-    let non_empty = |list: &mut Option<Vec<ResourceFilter>>| list.take_if(|l| !l.is_empty());
-    let chosen = non_empty(&mut block.any).map(|l| (l, true));
-    let chosen = chosen.or_else(|| non_empty(&mut block.all).map(|l| (l, false)));
-    if let Some((mut filters, is_any)) = chosen {
-        for filter in &mut filters {
+    if let Some(filters) = chosen_filters(block) {
+        for filter in filters {
             if every_filter || includes_pod(filter_kinds(filter)) {
                 set_kinds(filter, kinds);
             }
         }
-        *(if is_any {
-            &mut block.any
-        } else {
-            &mut block.all
-        }) = Some(filters);
         return;
     }
     let span = block.span;
@@ -101,6 +93,13 @@ fn retarget_block(block: &mut MatchBlock, kinds: &[String], every_filter: bool, 
     {
         set_kinds(legacy, kinds);
     }
+}
+
+fn chosen_filters(block: &mut MatchBlock) -> Option<&mut Vec<ResourceFilter>> {
+    if block.any.as_ref().is_some_and(|l| !l.is_empty()) {
+        return block.any.as_mut();
+    }
+    block.all.as_mut().filter(|l| !l.is_empty())
 }
 
 fn filter_kinds(filter: &ResourceFilter) -> &[Spanned<String>] {
