@@ -90,15 +90,32 @@ impl Policy {
     }
 }
 
-/// The generated rules of a policy.
+/// The generated rules of a policy: one set per group of controller kinds.
 #[derive(Debug, Default)]
 pub struct Autogen {
-    /// Controller kinds the policy's annotation allows.
+    pub variants: Vec<Generated>,
+}
+
+#[derive(Debug)]
+pub struct Generated {
+    /// The resource kinds these rules serve.
     pub controllers: Vec<String>,
-    /// `autogen-<rule>` rules (every controller except CronJob).
+    /// `autogen-<rule>` (or `autogen-cronjob-<rule>`) rules.
     pub rules: Vec<Rule>,
-    /// `autogen-cronjob-<rule>` rules.
-    pub cronjob_rules: Vec<Rule>,
+}
+
+impl Autogen {
+    /// The generated rules for a resource kind, if the kind is one of the controllers.
+    pub fn for_kind(&self, kind: &str) -> Option<&[Rule]> {
+        self.variants
+            .iter()
+            .find(|v| v.controllers.iter().any(|c| c == kind) && !v.rules.is_empty())
+            .map(|v| v.rules.as_slice())
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.variants.iter().flat_map(|v| &v.rules)
+    }
 }
 
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! the validation that decides whether Kyverno would accept the policy at all.
 
 use super::rule::{self, Problems};
-use super::{Action, Autogen, Policy, PolicySet};
+use super::{Action, Autogen, Generated, Policy, PolicySet, autogen};
 use crate::ir::{self, PolicyKind};
 
 /// Compiles every policy; a policy with problems is kept, marked invalid.
@@ -25,6 +25,7 @@ fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {
         .map(|r| rule::rule(r, &mut problems))
         .collect();
     validate(p, &mut problems);
+    let generated_rules = generated(p, &mut problems);
     let invalid = problems.diagnostics.first().map(|d| d.message.clone());
     let policy = Policy {
         name: p.name.node.clone(),
@@ -53,7 +54,7 @@ fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {
             .map_or(Action::Audit, |a| Action::parse(&a.node)),
         apply_one: p.spec.apply_rules.as_ref().is_some_and(|a| a.node == "One"),
         rules,
-        autogen: Autogen::default(),
+        autogen: generated_rules,
     };
     (policy, problems)
 }
@@ -86,4 +87,22 @@ fn validate(p: &ir::Policy, problems: &mut Problems) {
             "A clusterpolicy should not have the namespace defined",
         );
     }
+}
+
+/// Compiles the generated controller rules. Their problems are the problems of the rules
+/// they come from, already reported, so they are not reported twice.
+fn generated(p: &ir::Policy, problems: &mut Problems) -> Autogen {
+    let mut quiet = Problems::default();
+    let variants = autogen::autogen(p)
+        .variants
+        .into_iter()
+        .map(|v| Generated {
+            controllers: v.controllers,
+            rules: v.rules.iter().map(|r| rule::rule(r, &mut quiet)).collect(),
+        })
+        .collect();
+    if problems.diagnostics.is_empty() {
+        problems.diagnostics.extend(quiet.diagnostics);
+    }
+    Autogen { variants }
 }

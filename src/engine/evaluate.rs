@@ -86,15 +86,9 @@ fn object_namespace(object: &Value) -> &str {
 
 /// The own rules, or for a pod controller the generated ones (rules.md §3.4).
 fn rules_for<'p>(policy: &'p Policy, kind: &str) -> Vec<&'p Rule> {
-    let generated = if kind == "CronJob" {
-        &policy.autogen.cronjob_rules
-    } else {
-        &policy.autogen.rules
-    };
-    let controller = policy.autogen.controllers.iter().any(|c| c == kind);
-    if !controller || generated.is_empty() {
+    let Some(generated) = policy.autogen.for_kind(kind) else {
         return policy.rules.iter().collect();
-    }
+    };
     policy
         .rules
         .iter()

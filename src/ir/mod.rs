@@ -5,6 +5,7 @@ pub mod exception;
 pub mod inputs;
 pub mod json;
 pub mod policy;
+pub mod visit;
 
 pub use exception::{ExceptionTarget, PolicyException};
 pub use json::{Entry, Node, NodeValue};

@@ -78,6 +78,9 @@ pub struct Rule {
     pub body: RuleBody,
     /// `reportProperties`: values may hold templates.
     pub report_properties: Vec<(Spanned<String>, Node)>,
+    /// Where a `mutate` rule (or one of its `foreach` entries) declares a non-empty
+    /// `patchesJson6902`: such a rule turns autogen off for the whole policy (rules.md §3.2).
+    pub patches_json6902: Option<Span>,
 }
 
 /// What kind of rule this is. Only `validate` rules produce results in nomos; the others

@@ -292,8 +292,7 @@ fn policy_metas(set: &PolicySet) -> Vec<PolicyMeta> {
             rules: p
                 .rules
                 .iter()
-                .chain(&p.autogen.rules)
-                .chain(&p.autogen.cronjob_rules)
+                .chain(p.autogen.rules())
                 .map(|r| r.name.clone())
                 .collect(),
         })

@@ -7,7 +7,7 @@ use crate::ir::{
     Validate,
 };
 use crate::load::fields::Decoder;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 
 const RULE_FIELDS: &[&str] = &[
     "name",
@@ -82,7 +82,23 @@ pub fn rule(d: &mut Decoder, node: &Node, path: &str) -> Option<Rule> {
             .and_then(|n| lenient_block(d, n, &obj.at("preconditions"))),
         body: body(d, &obj),
         report_properties,
+        patches_json6902: obj.get("mutate").and_then(patches_json6902),
     })
+}
+
+/// The first non-empty `patchesJson6902` of a mutate body or of its top-level foreach
+/// entries (the places autogen eligibility looks at).
+fn patches_json6902(mutate: &Node) -> Option<Span> {
+    let declared = |n: &Node| {
+        n.get("patchesJson6902")
+            .filter(|p| p.as_str().is_some_and(|s| !s.is_empty()))
+            .map(|p| p.span)
+    };
+    let foreach = mutate
+        .get("foreach")
+        .and_then(Node::items)
+        .unwrap_or_default();
+    declared(mutate).or_else(|| foreach.iter().find_map(declared))
 }
 
 fn body(d: &mut Decoder, obj: &crate::load::fields::Obj<'_>) -> RuleBody {
