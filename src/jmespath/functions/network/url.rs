@@ -112,7 +112,6 @@ impl Url {
 
     /// Go's JSON encoding of the `url.URL` struct (a struct, not a string: Go's URL has no
     /// text marshaller). The userinfo has only private fields, so it shows as `{}`.
-    #[expect(dead_code, reason = "x509_decode prints certificate URIs with it")]
     pub fn to_go_json(&self) -> Value {
         let text = |s: &str| Value::String(s.to_string());
         let user = if self.has_user {
