@@ -121,3 +121,18 @@ fn time_json(time: &ASN1Time) -> Value {
     }
     Value::String(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use x509_parser::der_parser::asn1_rs::BitString;
+
+    /// Go's `BitString.RightAlign`: the unused low bits are shifted out.
+    #[test]
+    fn right_align_shifts_out_unused_bits() {
+        let bits = BitString::new(4, &[0xab, 0xc0]);
+        assert_eq!(right_aligned(&bits), vec![0x0a, 0xbc]);
+        let whole = BitString::new(0, &[0x01, 0x02]);
+        assert_eq!(right_aligned(&whole), vec![0x01, 0x02]);
+    }
+}

@@ -2,6 +2,7 @@
 //! (`CommonName`, `Organization`, ..., and every attribute in `Names`).
 
 use serde_json::{Map, Value};
+use x509_parser::der_parser::asn1_rs::Class;
 use x509_parser::x509::X509Name;
 
 use super::{X509Error, der, list_json, oid_json, strings_json};
@@ -74,9 +75,16 @@ fn attributes(name: &X509Name<'_>) -> Result<Vec<Attribute>, X509Error> {
     let mut out = Vec::new();
     for attribute in name.iter_attributes() {
         let value = attribute.attr_value();
+        // Only universal tags name string types; anything else is unsupported.
+        let universal = value.header.class() == Class::Universal;
+        let tag = if universal {
+            value.header.tag().0
+        } else {
+            u32::MAX
+        };
         out.push(Attribute {
             arcs: der::oid_arcs(attribute.attr_type().as_bytes())?,
-            value: string_value(value.header.tag().0, value.data)?,
+            value: string_value(tag, value.data)?,
         });
     }
     Ok(out)
