@@ -254,22 +254,24 @@ fn with_fraction(value: u64, digits: u32) -> String {
     format!("{int}.{}", frac.trim_end_matches('0'))
 }
 
-/// Go's `time` package quoting: `"` around the text, `"` and `\` escaped, control and
-/// non-ASCII bytes as `\xNN`.
+/// Go's `time` package quoting: `"` around the text, `"` and `\\` escaped, control and
+/// non-ASCII bytes as `\\xNN`.
 pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    go_quote_bytes(s.as_bytes())
+}
+
+/// [`go_quote`] for text that may not be UTF-8 (Go slices time strings bytewise).
+pub fn go_quote_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        if c.is_ascii() && c >= ' ' {
-            if c == '"' || c == '\\' {
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
                 out.push('\\');
+                out.push(char::from(b));
             }
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("\\x{b:02x}"));
-            }
+            0x20..0x80 => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
         }
     }
     out.push('"');
