@@ -134,10 +134,13 @@ impl Quantity {
         let scale = self.scale.max(divisor.scale);
         let shift = i64::from(scale) + i64::from(divisor.scale) - i64::from(self.scale);
         let unscaled = if shift >= 0 {
-            scaled_up(self.unscaled, shift).map(|n| n / divisor.unscaled)
+            scaled_up(self.unscaled, shift).and_then(|n| n.checked_div(divisor.unscaled))
         } else {
             // A divisor too large to scale is larger than any dividend: the quotient is 0.
-            Some(scaled_up(divisor.unscaled, -shift).map_or(0, |d| self.unscaled / d))
+            match scaled_up(divisor.unscaled, -shift) {
+                Some(d) => self.unscaled.checked_div(d),
+                None => Some(0),
+            }
         };
         Some(
             unscaled

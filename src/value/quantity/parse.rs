@@ -146,7 +146,9 @@ fn fast_path(parts: &Parts<'_>, base: Base, exponent: i32, format: Format) -> Op
     if i64::from(scale) < -NANO {
         return None;
     }
-    let value: i64 = format!("{}{}", parts.int, parts.frac).parse().ok()?;
+    // At most 18 digits here, so the accumulation cannot overflow.
+    let value = (parts.int.bytes().chain(parts.frac.bytes()))
+        .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
     let magnitude = value.checked_mul(multiplier)?;
     let unscaled = if parts.positive {
         magnitude

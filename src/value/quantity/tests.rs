@@ -49,9 +49,67 @@ fn canonical_forms() {
         ("12301", "12301"),
         ("8Ei", "9223372036854775807"),
         ("1Ei", "1Ei"),
+        // Kubernetes' String and ParseEmit tables.
+        ("1024Mi", "1Gi"),
+        ("1000M", "1G"),
+        ("0.001T", "1G"),
+        ("1.08", "1080m"),
+        ("1080000000n", "1080m"),
+        ("307200Ki", "300Mi"),
+        ("1025024Mi", "1001Gi"),
+        ("5000m", "5"),
+        (".001e12", "1e9"),
+        ("0.001e0", "1e-3"),
+        ("1000e-12", "1e-9"),
+        (".001Ki", "1024m"),
+        (".000001Ki", "1024u"),
+        (".000000001Ki", "1024n"),
+        (".000000000001Ki", "2n"),
+        ("-.001Ki", "-1024m"),
+        // Beyond `E` a DecimalSI value falls back to exponent form.
+        ("1000E", "1e21"),
+        ("5000E", "5e21"),
     ];
     for (text, want) in table {
         assert_eq!(canonical(text), want, "{text}");
+    }
+}
+
+#[test]
+fn parsed_values_and_formats() {
+    // Kubernetes' quantity parse table: (text, exact value, remembered format).
+    use Format::{BinarySI as Bin, DecimalExponent as Exp, DecimalSI as Dec};
+    let table = [
+        ("0Ki", "0", Bin),
+        ("1Ki", "1024", Bin),
+        ("3Ei", "3458764513820540928", Bin),
+        ("100Ti", "109951162777600", Bin),
+        ("50k", "50000", Dec),
+        ("40T", "40000000000000", Dec),
+        ("1E-3", "0.001", Exp),
+        ("1.3E+6", "1300000", Exp),
+        ("100.035k", "100035", Dec),
+        ("0.0005k", "0.5", Dec),
+        ("0.5e-2", "0.005", Exp),
+        ("10.035M", "10035000", Dec),
+        ("6.987654321G", "6987654321", Dec),
+        ("1.01E", "1010000000000000000", Dec),
+        ("3.001n", "0.000000004", Dec),
+        ("1.1E-9", "0.000000002", Exp),
+        ("0.0000000005", "0.000000001", Dec),
+        ("0.00000012354", "0.000000124", Dec),
+        ("9Ei", "9223372036854775807", Bin),
+        ("9223372036854775807Ki", "9223372036854775807", Bin),
+        ("100.035Ki", "102435.84", Bin),
+        ("0.05Gi", "53687091.2", Bin),
+        ("0.000000000001Ki", "0.000000002", Dec),
+        (".0001k", "0.1", Dec),
+        ("1.G", "1000000000", Dec),
+    ];
+    for (text, value, format) in table {
+        let got = q(text);
+        assert_eq!(got, q(value), "{text} value");
+        assert_eq!(got.format(), format, "{text} format");
     }
 }
 
