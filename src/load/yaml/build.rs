@@ -342,15 +342,13 @@ impl<'a, T: Tree> Builder<'a, T> {
         frame.size += done.size;
         frame.height = frame.height.max(done.height + 1);
         frame.last_end = frame.last_end.max(done.span.end as usize);
-        let replaced = match &mut frame.items {
+        let duplicate = match &mut frame.items {
             Items::Seq(items) => {
                 items.push(done.value);
                 None
             }
             Items::Map { entries, key } => match key.take() {
-                Some(Pending::Key(key)) => entries
-                    .insert(key.clone(), done.value, true)
-                    .map(|previous| (key, previous)),
+                Some(Pending::Key(key)) => entries.insert(key, done.value, true),
                 Some(Pending::Merge) => {
                     merge(entries, done.value)?;
                     None
@@ -358,9 +356,9 @@ impl<'a, T: Tree> Builder<'a, T> {
                 None => return Err(ErrorKind::CollectionKey("a collection")),
             },
         };
-        if let Some((key, previous)) = replaced {
-            let line = self.line_of(previous.start);
-            self.warnings.push(duplicate_key(key, line));
+        if let Some(duplicate) = duplicate {
+            let line = self.line_of(duplicate.first.start);
+            self.warnings.push(duplicate_key(duplicate.key, line));
         }
         Ok(())
     }
