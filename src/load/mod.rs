@@ -15,7 +15,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::Node;
+use crate::ir::{Node, NodeValue};
 use crate::source::{FileId, SourceMap, Span, Spanned};
 pub use files::{STDIN_NAME, read_sources, read_sources_with_stdin};
 use yaml::{Syntax, Tree};
@@ -90,7 +90,7 @@ fn expand<T: Document>(document: Spanned<T>, out: &mut Vec<Spanned<T>>) {
         return;
     }
     match document.node.list_items(document.span) {
-        Ok(items) => out.extend(items),
+        Ok(items) => out.extend(items.into_iter().filter(|i| !i.node.is_null())),
         Err(node) => out.push(Spanned::new(node, document.span)),
     }
 }
@@ -110,14 +110,26 @@ impl Document for Node {
 
     fn list_items(self, _: Span) -> Result<Vec<Spanned<Self>>, Self> {
         let is_list = self.get("kind").and_then(Node::as_str) == Some("List");
-        let items = self.get("items");
-        if !is_list || items.is_some_and(|i| !i.is_null() && i.items().is_none()) {
+        let items_ok = self
+            .get("items")
+            .is_none_or(|i| i.is_null() || i.items().is_some());
+        if !is_list || !items_ok {
             return Err(self);
         }
-        let items = items.and_then(Node::items).unwrap_or_default();
+        let NodeValue::Map(entries) = self.value else {
+            return Ok(Vec::new());
+        };
+        let items = entries.into_iter().find(|e| e.key.node == "items");
+        let items = match items.map(|e| e.value.value) {
+            Some(NodeValue::Seq(items)) => items,
+            _ => Vec::new(),
+        };
         Ok(items
-            .iter()
-            .map(|item| Spanned::new(item.clone(), item.span))
+            .into_iter()
+            .map(|n| {
+                let span = n.span;
+                Spanned::new(n, span)
+            })
             .collect())
     }
 }

@@ -232,8 +232,7 @@ impl<'a, T: Tree> Builder<'a, T> {
     fn alias(&mut self, id: usize, span: Span) -> Result<(), ErrorKind> {
         self.budget.decoded += 1;
         let Some(anchored) = self.anchors.get(&id) else {
-            // The parser rejects unknown names, so this anchor is on a node still open.
-            return Err(ErrorKind::RecursiveAlias(self.alias_name(span)));
+            return Err(self.missing_anchor(id, span));
         };
         let (size, height) = (anchored.size, anchored.height);
         self.budget.expand(size)?;
@@ -251,6 +250,17 @@ impl<'a, T: Tree> Builder<'a, T> {
             size: size + 1,
             height,
         })
+    }
+
+    /// An alias to a node still being built, or to an anchor of an earlier document (the
+    /// parser keeps names across documents; go-yaml parses each document on its own).
+    fn missing_anchor(&self, id: usize, span: Span) -> ErrorKind {
+        let name = self.alias_name(span);
+        if self.stack.iter().any(|frame| frame.anchor == id) {
+            ErrorKind::RecursiveAlias(name)
+        } else {
+            ErrorKind::UnknownAnchor(name)
+        }
     }
 
     fn alias_name(&self, span: Span) -> String {
@@ -332,15 +342,13 @@ impl<'a, T: Tree> Builder<'a, T> {
         frame.size += done.size;
         frame.height = frame.height.max(done.height + 1);
         frame.last_end = frame.last_end.max(done.span.end as usize);
-        let replaced = match &mut frame.items {
+        let duplicate = match &mut frame.items {
             Items::Seq(items) => {
                 items.push(done.value);
                 None
             }
             Items::Map { entries, key } => match key.take() {
-                Some(Pending::Key(key)) => entries
-                    .insert(key.clone(), done.value, true)
-                    .map(|previous| (key, previous)),
+                Some(Pending::Key(key)) => entries.insert(key, done.value, true),
                 Some(Pending::Merge) => {
                     merge(entries, done.value)?;
                     None
@@ -348,9 +356,9 @@ impl<'a, T: Tree> Builder<'a, T> {
                 None => return Err(ErrorKind::CollectionKey("a collection")),
             },
         };
-        if let Some((key, previous)) = replaced {
-            let line = self.line_of(previous.start);
-            self.warnings.push(duplicate_key(key, line));
+        if let Some(duplicate) = duplicate {
+            let line = self.line_of(duplicate.first.start);
+            self.warnings.push(duplicate_key(duplicate.key, line));
         }
         Ok(())
     }

@@ -18,6 +18,9 @@ pub enum ErrorKind {
     /// The billion-laughs document: aliases expanding to far more nodes than were written.
     #[error("document contains excessive aliasing")]
     ExcessiveAliasing,
+    /// `a: &x 1\n---\nb: *x`: anchors do not reach into later documents.
+    #[error("unknown anchor `{0}` referenced")]
+    UnknownAnchor(String),
     /// `a: &x\n  b: *x`.
     #[error("anchor `{0}` is used inside its own value")]
     RecursiveAlias(String),
@@ -77,6 +80,9 @@ impl ErrorKind {
             ErrorKind::Syntax(message) => return syntax_label(message),
             ErrorKind::TooDeep => "nested too deeply here",
             ErrorKind::ExcessiveAliasing => "this alias expands the document too far",
+            ErrorKind::UnknownAnchor(_) => {
+                "no anchor of this name is defined earlier in this document"
+            }
             ErrorKind::RecursiveAlias(_) => "expected an alias to a value that is complete",
             ErrorKind::CollectionKey(_) => "expected a string, number or boolean key",
             ErrorKind::UnsupportedKey(_) => "expected a string, number or boolean key",

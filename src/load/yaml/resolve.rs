@@ -159,7 +159,11 @@ fn by_spelling(text: &str) -> Option<Scalar<'static>> {
 /// Text starting with a digit or sign: Go ints (underscores removed), then uints, then
 /// the YAML float pattern, then go-yaml's `0b` fallbacks, then big integers.
 fn number(text: &str) -> Option<Scalar<'static>> {
-    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    let plain: Cow<'_, str> = if text.contains('_') {
+        Cow::Owned(text.replace('_', ""))
+    } else {
+        Cow::Borrowed(text)
+    };
     if let Ok(i) = gonum::parse_int_base0(&plain) {
         return Some(Scalar::Int(i));
     }

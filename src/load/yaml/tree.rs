@@ -108,6 +108,12 @@ pub(super) struct MapBuilder<T> {
 
 const INDEX_FROM: usize = 16;
 
+/// A key written twice in one mapping: the later key, and where the first one was.
+pub(super) struct Duplicate {
+    pub(super) key: Spanned<String>,
+    pub(super) first: Span,
+}
+
 impl<T> MapBuilder<T> {
     pub(super) fn new() -> Self {
         MapBuilder {
@@ -118,17 +124,20 @@ impl<T> MapBuilder<T> {
     }
 
     /// Adds or replaces an entry written in this mapping (`explicit`) or merged into it.
-    /// Returns the span of the key it replaced when both were written here: a duplicate.
+    /// Replacing an entry also written here is a duplicate.
     pub(super) fn insert(
         &mut self,
         key: Spanned<String>,
         value: T,
         explicit: bool,
-    ) -> Option<Span> {
+    ) -> Option<Duplicate> {
         if let Some(i) = self.position(&key.node) {
-            let previous = std::mem::replace(&mut self.entries[i], (key, value));
+            let (previous, _) = std::mem::replace(&mut self.entries[i], (key, value));
             let was_explicit = std::mem::replace(&mut self.explicit[i], explicit);
-            return (explicit && was_explicit).then_some(previous.0.span);
+            return (explicit && was_explicit).then(|| Duplicate {
+                key: self.entries[i].0.clone(),
+                first: previous.span,
+            });
         }
         if self.entries.len() >= INDEX_FROM {
             self.index_all();
@@ -171,12 +180,12 @@ mod tests {
             let mut map = MapBuilder::new();
             for i in 0..size {
                 let key = Spanned::new(format!("k{i}"), Span::default());
-                assert_eq!(map.insert(key, i, true), None);
+                assert!(map.insert(key, i, true).is_none());
             }
             let replaced = map.insert(Spanned::new("k1".into(), Span::default()), 99, true);
-            assert_eq!(replaced, Some(Span::default()));
+            assert_eq!(replaced.map(|d| d.key.node), Some("k1".to_string()));
             let merged = map.insert(Spanned::new("k2".into(), Span::default()), 98, false);
-            assert_eq!(merged, None, "a merge is not a duplicate");
+            assert!(merged.is_none(), "a merge is not a duplicate");
             let entries = map.into_entries();
             assert_eq!(entries.len(), size);
             assert_eq!((entries[1].1, entries[2].1), (99, 98));
