@@ -34,6 +34,7 @@ pub fn validate_policy(p: &Policy) -> Vec<Diagnostic> {
         out.extend(variables::check_rule(rule, texts, &scope));
     }
     out.extend(policy::autogen_annotation(p));
+    out.extend(policy::name_length(p));
     out.extend(policy::namespaced(p));
     out.extend(policy::processing(p));
     for (i, rule) in p.spec.rules.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! Policy-level rules of Kyverno's validation → diagnostics: the autogen annotation
-//! (rules.md §3.1), what a namespaced `Policy` may not use (§1.1), admission/background
-//! (§1.2) and rules whose `exclude` repeats their `match` (§1.6 item 3).
+//! (rules.md §3.1), the name's length and what a namespaced `Policy` may not use (§1.1),
+//! admission/background (§1.2) and rules whose `exclude` repeats their `match` (§1.6
+//! item 3).
 
 use serde_json::{Value, json};
 
@@ -17,6 +18,15 @@ pub(super) fn autogen_annotation(p: &ir::Policy) -> Option<Diagnostic> {
             .at(value.span)
             .with_label("expected `none` or a comma-separated list of controller kinds"),
     )
+}
+
+/// Reports name policies by their name in a label value, which holds at most 63 bytes.
+pub(super) fn name_length(p: &ir::Policy) -> Option<Diagnostic> {
+    (p.name.node.len() > 63).then(|| {
+        Diagnostic::error("name: Too long: may not be more than 63 bytes")
+            .at(p.name.span)
+            .with_label(format!("{} bytes; expected at most 63", p.name.node.len()))
+    })
 }
 
 /// `admission: false` with `background: false` leaves nothing for the policy to do.
