@@ -3,6 +3,7 @@
 
 use super::rule::{self, Problems};
 use super::{Action, Autogen, Generated, Policy, PolicySet, autogen};
+use crate::diagnostic::Diagnostic;
 use crate::ir::{self, PolicyKind};
 
 /// Compiles every policy; a policy with problems is kept, marked invalid.
@@ -87,6 +88,18 @@ fn validate(p: &ir::Policy, problems: &mut Problems) {
             "A clusterpolicy should not have the namespace defined",
         );
     }
+    for d in super::validate::validate_policy(p) {
+        if !problems.diagnostics.iter().any(|e| repeats(e, &d)) {
+            problems.diagnostics.push(d);
+        }
+    }
+}
+
+/// Whether `d` restates a problem the compile stage already reported: at the same place
+/// in a file, or with its text.
+fn repeats(earlier: &Diagnostic, d: &Diagnostic) -> bool {
+    let same_place = d.span.is_some_and(|s| s.end > s.start) && earlier.span == d.span;
+    same_place || d.message.contains(&earlier.message)
 }
 
 /// Compiles the generated controller rules. Their problems are the problems of the rules

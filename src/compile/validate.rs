@@ -1,1 +1,0 @@
-//! Policy validation as Kyverno performs it (rules.md §1.6): what makes a policy invalid.
