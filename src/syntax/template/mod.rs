@@ -187,12 +187,13 @@ impl Variable {
                         invalid(QueryTextError::Syntax { expr, error })
                     })
                 };
-                let on_delete = expr
+                let compiled = compile(&expr)?;
+                let twin = expr
                     .contains(OBJECT)
                     .then(|| expr.replace(OBJECT, OLD_OBJECT));
                 Query::Compiled {
-                    on_delete: on_delete.as_deref().map(compile).transpose()?,
-                    expr: compile(&expr)?,
+                    expr: compiled,
+                    on_delete: twin.as_deref().map(compile).transpose()?,
                 }
             }
         };
