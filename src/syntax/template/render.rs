@@ -20,6 +20,10 @@ use crate::value::{go, type_name};
 /// loops forever on self-reproducing values; real templates stay far below it.
 pub(super) const MAX_VARIABLES: usize = 10_000;
 
+/// Longest text that is scanned again. Only self-reproducing values grow past it (and would
+/// make Kyverno loop forever); a longer final text is fine.
+pub(super) const MAX_TEXT: usize = 1 << 20;
+
 /// A variable of one pass: written in the template (compiled) or found in rescanned text.
 #[derive(Clone, Copy)]
 enum Item<'t> {
@@ -87,6 +91,9 @@ impl Template {
             if next == *text {
                 return Err(limit(site, Limit::Cycle));
             }
+            if next.len() > MAX_TEXT {
+                return Err(limit(site, Limit::Length));
+            }
             items = found.into_iter().map(Item::Rescanned).collect();
             text = Cow::Owned(next);
         }
@@ -113,6 +120,10 @@ impl Template {
                 splice.replace(found, &piece(&v, shallow)?);
                 Ok(())
             })?;
+            // Searching is the slow path taken when produced text holds `{{`: bound it.
+            if splice.searching && splice.out.len() > MAX_TEXT {
+                return Err(limit(site, Limit::Length));
+            }
             shallow_last = shallow;
         }
         let text = splice.finish();
@@ -275,6 +286,21 @@ mod tests {
             splice.replace(found, piece);
         }
         splice.finish()
+    }
+
+    #[test]
+    fn a_growing_self_reproducing_value_stops_at_the_length_limit() {
+        let a = format!("{}{{{{ a }}}}", "y".repeat(100_000));
+        let template = Template::parse("x{{ a }}").expect("parses");
+        let mut context = serde_json::json!({ "a": a });
+        let outcome = template.render(&mut context, Site::default());
+        assert!(matches!(
+            outcome,
+            Err(TemplateError::Limit {
+                limit: Limit::Length,
+                ..
+            })
+        ));
     }
 
     #[test]
