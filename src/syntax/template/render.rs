@@ -73,43 +73,45 @@ impl Template {
         site: Site<'_>,
     ) -> Result<Value, TemplateError> {
         let mut budget = MAX_VARIABLES;
-        let mut text = Cow::Borrowed(&*self.text);
-        let mut items: Vec<Item<'_>> = variables.iter().map(Item::Written).collect();
+        let written = variables.iter().map(Item::Written);
+        let mut passed = self.pass(&self.text, written, ctx, site, &mut budget)?;
+        let mut previous = Cow::Borrowed(&*self.text);
         loop {
-            let (next, shallow_last) = match self.pass(&text, &items, ctx, site, &mut budget)? {
+            let (text, shallow_last) = match passed {
                 Passed::Whole(value) => return Ok(value),
                 Passed::Text { text, shallow_last } => (text, shallow_last),
             };
             let found = if shallow_last {
                 Vec::new()
             } else {
-                scan::scan(&next)
+                scan::scan(&text)
             };
             if found.is_empty() {
-                return Ok(Value::String(unescape(next)));
+                return Ok(Value::String(unescape(text)));
             }
-            if next == *text {
+            if text == previous {
                 return Err(limit(site, Limit::Cycle));
             }
-            if next.len() > MAX_TEXT {
+            if text.len() > MAX_TEXT {
                 return Err(limit(site, Limit::Length));
             }
-            items = found.into_iter().map(Item::Rescanned).collect();
-            text = Cow::Owned(next);
+            let rescanned = found.into_iter().map(Item::Rescanned);
+            passed = self.pass(&text, rescanned, ctx, site, &mut budget)?;
+            previous = Cow::Owned(text);
         }
     }
 
-    fn pass(
-        &self,
+    fn pass<'t>(
+        &'t self,
         text: &str,
-        items: &[Item<'_>],
+        items: impl Iterator<Item = Item<'t>>,
         ctx: &mut dyn Resolver,
         site: Site<'_>,
         budget: &mut usize,
     ) -> Result<Passed, TemplateError> {
         let mut splice = Splice::new(text);
         let mut shallow_last = false;
-        for &item in items {
+        for item in items {
             *budget = budget.checked_sub(1).ok_or(limit(site, Limit::Variables))?;
             let found = item.found();
             let (expr, shallow) = self.ready(item, text, site)?;
