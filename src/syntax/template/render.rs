@@ -112,7 +112,9 @@ impl Template {
         let mut splice = Splice::new(text);
         let mut shallow_last = false;
         for item in items {
-            *budget = budget.checked_sub(1).ok_or(limit(site, Limit::Variables))?;
+            *budget = budget
+                .checked_sub(1)
+                .ok_or_else(|| limit(site, Limit::Variables))?;
             let found = item.found();
             let (expr, shallow) = self.ready(item, text, site)?;
             if found.is_whole(text) {
