@@ -32,6 +32,12 @@ impl ExprCache {
         compiled
     }
 
+    /// How many texts are kept.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Compiled>> {
         // A panic elsewhere while holding the lock cannot leave the map half-written
         // (insert is the only mutation), so a poisoned map is still sound.

@@ -6,11 +6,12 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::Limit;
 use super::{QueryTextError, ResolveCause, Resolver, Site, Template, TemplateError};
-use crate::syntax::template::Limit;
 
-/// Deepest nesting handled: document levels plus whole-string results descended into.
-pub(super) const MAX_DEPTH: usize = 256;
+/// Deepest nesting handled: document levels plus whole-string results descended into
+/// (serde_json parses no deeper than this either).
+pub(super) const MAX_DEPTH: usize = 128;
 
 /// A document parsed once: fixed parts are kept as values, variable strings as templates.
 #[derive(Clone, Debug)]

@@ -91,6 +91,9 @@ pub enum Limit {
     /// The text came back unchanged from a pass, so every further pass would repeat it.
     #[error("the text reproduces itself")]
     Cycle,
+    /// A text to be scanned again grew too long.
+    #[error("the text grew past {} bytes", super::render::MAX_TEXT)]
+    Length,
     /// Too many variables evaluated for one string.
     #[error("more than {} variables evaluated", super::render::MAX_VARIABLES)]
     Variables,

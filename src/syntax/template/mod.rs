@@ -187,12 +187,13 @@ impl Variable {
                         invalid(QueryTextError::Syntax { expr, error })
                     })
                 };
-                let on_delete = expr
+                let compiled = compile(&expr)?;
+                let twin = expr
                     .contains(OBJECT)
                     .then(|| expr.replace(OBJECT, OLD_OBJECT));
                 Query::Compiled {
-                    on_delete: on_delete.as_deref().map(compile).transpose()?,
-                    expr: compile(&expr)?,
+                    expr: compiled,
+                    on_delete: twin.as_deref().map(compile).transpose()?,
                 }
             }
         };
@@ -210,5 +211,67 @@ fn unescape(text: String) -> String {
         text.replace("\\{{", "{{")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn variables(template: &Template) -> &[Variable] {
+        match &template.body {
+            Body::Variables(variables) => variables,
+            Body::Static(_) => &[],
+        }
+    }
+
+    #[test]
+    fn templates_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Template>();
+        shared::<TemplateDoc>();
+    }
+
+    #[test]
+    fn a_text_without_variables_renders_by_reference() {
+        let template = Template::parse("plain").expect("parses");
+        let rendered = template.render(&mut json!({}), Site::default());
+        assert!(matches!(rendered, Ok(Cow::Borrowed(_))));
+        assert_eq!(template.static_text(), Some("plain"));
+    }
+
+    #[test]
+    fn only_expressions_naming_request_object_get_a_delete_twin() {
+        let template = Template::parse("{{ a }} {{ request.object.b }}").expect("parses");
+        let twins: Vec<Option<&str>> = variables(&template)
+            .iter()
+            .map(|v| match &v.query {
+                Query::Compiled { on_delete, .. } => on_delete.as_ref().map(Expression::text),
+                Query::At => None,
+            })
+            .collect();
+        assert_eq!(twins, [None, Some("request.oldObject.b")]);
+    }
+
+    #[test]
+    fn a_nested_outer_expression_is_compiled_once() {
+        let template = Template::parse("{{ a.{{ b }} }}").expect("parses");
+        let mut context = json!({"a": {"x": 1}, "b": "x"});
+        for _ in 0..3 {
+            let value = template.render(&mut context, Site::default());
+            assert_eq!(value.ok().map(Cow::into_owned), Some(json!(1)));
+        }
+        assert_eq!(template.cache.len(), 1);
+        assert_eq!(template.expressions().collect::<Vec<_>>(), ["b"]);
+    }
+
+    #[test]
+    fn parse_errors_carry_the_offset_of_the_variable() {
+        let error = Template::parse("ok {{ a }} then {{ a. }}").err();
+        assert!(matches!(
+            error,
+            Some(TemplateError::Invalid { offset: 16, .. })
+        ));
     }
 }

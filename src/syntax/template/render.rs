@@ -20,6 +20,10 @@ use crate::value::{go, type_name};
 /// loops forever on self-reproducing values; real templates stay far below it.
 pub(super) const MAX_VARIABLES: usize = 10_000;
 
+/// Longest text that is scanned again. Only self-reproducing values grow past it (and would
+/// make Kyverno loop forever); a longer final text is fine.
+pub(super) const MAX_TEXT: usize = 1 << 20;
+
 /// A variable of one pass: written in the template (compiled) or found in rescanned text.
 #[derive(Clone, Copy)]
 enum Item<'t> {
@@ -69,41 +73,48 @@ impl Template {
         site: Site<'_>,
     ) -> Result<Value, TemplateError> {
         let mut budget = MAX_VARIABLES;
-        let mut text = Cow::Borrowed(&*self.text);
-        let mut items: Vec<Item<'_>> = variables.iter().map(Item::Written).collect();
+        let written = variables.iter().map(Item::Written);
+        let mut passed = self.pass(&self.text, written, ctx, site, &mut budget)?;
+        let mut previous = Cow::Borrowed(&*self.text);
         loop {
-            let (next, shallow_last) = match self.pass(&text, &items, ctx, site, &mut budget)? {
+            let (text, shallow_last) = match passed {
                 Passed::Whole(value) => return Ok(value),
                 Passed::Text { text, shallow_last } => (text, shallow_last),
             };
             let found = if shallow_last {
                 Vec::new()
             } else {
-                scan::scan(&next)
+                scan::scan(&text)
             };
             if found.is_empty() {
-                return Ok(Value::String(unescape(next)));
+                return Ok(Value::String(unescape(text)));
             }
-            if next == *text {
+            if text == previous {
                 return Err(limit(site, Limit::Cycle));
             }
-            items = found.into_iter().map(Item::Rescanned).collect();
-            text = Cow::Owned(next);
+            if text.len() > MAX_TEXT {
+                return Err(limit(site, Limit::Length));
+            }
+            let rescanned = found.into_iter().map(Item::Rescanned);
+            passed = self.pass(&text, rescanned, ctx, site, &mut budget)?;
+            previous = Cow::Owned(text);
         }
     }
 
-    fn pass(
-        &self,
+    fn pass<'t>(
+        &'t self,
         text: &str,
-        items: &[Item<'_>],
+        items: impl Iterator<Item = Item<'t>>,
         ctx: &mut dyn Resolver,
         site: Site<'_>,
         budget: &mut usize,
     ) -> Result<Passed, TemplateError> {
         let mut splice = Splice::new(text);
         let mut shallow_last = false;
-        for &item in items {
-            *budget = budget.checked_sub(1).ok_or(limit(site, Limit::Variables))?;
+        for item in items {
+            *budget = budget
+                .checked_sub(1)
+                .ok_or_else(|| limit(site, Limit::Variables))?;
             let found = item.found();
             let (expr, shallow) = self.ready(item, text, site)?;
             if found.is_whole(text) {
@@ -113,6 +124,10 @@ impl Template {
                 splice.replace(found, &piece(&v, shallow)?);
                 Ok(())
             })?;
+            // Searching is the slow path taken when produced text holds `{{`: bound it.
+            if splice.searching && splice.out.len() > MAX_TEXT {
+                return Err(limit(site, Limit::Length));
+            }
             shallow_last = shallow;
         }
         let text = splice.finish();
@@ -275,6 +290,21 @@ mod tests {
             splice.replace(found, piece);
         }
         splice.finish()
+    }
+
+    #[test]
+    fn a_growing_self_reproducing_value_stops_at_the_length_limit() {
+        let a = format!("{}{{{{ a }}}}", "y".repeat(100_000));
+        let template = Template::parse("x{{ a }}").expect("parses");
+        let mut context = serde_json::json!({ "a": a });
+        let outcome = template.render(&mut context, Site::default());
+        assert!(matches!(
+            outcome,
+            Err(TemplateError::Limit {
+                limit: Limit::Length,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -44,23 +44,27 @@ impl Found {
 
 /// Every variable in `text`, left to right.
 pub(super) fn scan(text: &str) -> Vec<Found> {
-    if !text.contains("{{") {
+    let Some(first) = text.find("{{") else {
         return Vec::new();
-    }
+    };
+    // Nothing before the first `{{` can take part in a match except the character just
+    // before it, which is not `{`: parsing from there finds the same variables.
+    let from = char_before(text, first);
+    let tail = &text[from..];
     // The grammar accepts every string (anything that is not a variable is text), so a
     // parse failure cannot happen; were it to, the text would simply hold no variable.
-    let Ok(pairs) = TemplateGrammar::parse(Rule::template, text) else {
+    let Ok(pairs) = TemplateGrammar::parse(Rule::template, tail) else {
         return Vec::new();
     };
     pairs
         .flatten()
         .filter(|pair| pair.as_rule() == Rule::variable)
         .map(|pair| {
-            let span = pair.as_span();
+            let open = from + pair.as_span().start();
             Found {
-                start: char_before(text, span.start()),
-                open: span.start(),
-                end: span.end(),
+                start: char_before(text, open),
+                open,
+                end: from + pair.as_span().end(),
             }
         })
         .collect()
@@ -121,6 +125,8 @@ mod tests {
         assert_eq!(tokens("{{ a"), []);
         assert_eq!(tokens("{{{a}}}"), [("", "{{{a}}}")]);
         assert_eq!(tokens("é{{a}}"), [("é", "{{a}}")]);
+        assert_eq!(tokens("ab\\{{a}} c{{b}}"), [("c", "{{b}}")]);
+        assert_eq!(tokens("ab {{a}}"), [(" ", "{{a}}")]);
     }
 
     #[test]
