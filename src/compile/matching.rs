@@ -1,1 +1,0 @@
-//! `match`/`exclude` blocks compiled: kind selectors parsed, wildcards prepared (rules.md §2).
