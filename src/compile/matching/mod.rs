@@ -88,13 +88,20 @@ fn compile(block: &MatchBlock, flavor: Flavor) -> Result<Matcher, Vec<Diagnostic
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
+    Ok(compile_unchecked(block, flavor))
+}
+
+/// The matcher Kyverno's engine evaluates for `block`, without the policy-validation
+/// checks (for blocks Kyverno evaluates without validating them, and for tests of the
+/// engine's behaviour on blocks validation would reject).
+pub fn compile_unchecked(block: &MatchBlock, flavor: Flavor) -> Matcher {
     let (combine, filters) = chosen_filters(block, flavor);
-    Ok(Matcher {
+    Matcher {
         span: block.span,
         flavor,
         combine,
         filters: filters.into_iter().map(Filter::compile).collect(),
-    })
+    }
 }
 
 fn non_empty(list: &Option<Vec<ResourceFilter>>) -> Option<&Vec<ResourceFilter>> {
