@@ -7,7 +7,8 @@
 //! Kyverno decoder); `policyNamespace` (a string or null) makes the rule part of a
 //! namespaced Policy. Validation rows replace `expect` with `"error": "<substring of a
 //! diagnostic>"` or `"valid": true` (no diagnostic at all), and may give the rule's
-//! `"validate"` body, `"background"` (default false here) and `"policyKind"`.
+//! `"validate"` body (or other `"rule"` fields, e.g. a `generate` body), `"background"`
+//! (default false here) and `"policyKind"`.
 //! `"unchecked": true` evaluates blocks as Kyverno's engine would, skipping the
 //! policy-validation checks (for blocks validation rejects).
 
@@ -209,6 +210,17 @@ fn rule_ir(row: &Value) -> Result<Rule, String> {
     for key in ["match", "exclude"] {
         if let Some(block) = row.get(key) {
             rule[key] = block.clone();
+        }
+    }
+    if let Some(Value::Object(extra)) = row.get("rule") {
+        if ["mutate", "generate", "verifyImages"]
+            .iter()
+            .any(|k| extra.contains_key(*k))
+        {
+            rule.as_object_mut().map(|r| r.remove("validate"));
+        }
+        for (k, v) in extra {
+            rule[k.as_str()] = v.clone();
         }
     }
     let kind = row["policyKind"].as_str().unwrap_or("ClusterPolicy");
