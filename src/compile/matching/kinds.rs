@@ -67,7 +67,12 @@ impl KindSelector {
     }
 }
 
-/// The §2.3 table: split on `/`, the last segment also on `.`, then read by part count.
+/// `(group, version, kind, subresource)` of a `kinds` entry, read as Kyverno reads it
+/// (§2.3 table): split on `/`, the last segment also on `.`, then read by part count.
+pub fn parse_kind_selector(entry: &str) -> [&str; 4] {
+    split_selector(entry)
+}
+
 fn split_selector(entry: &str) -> [&str; 4] {
     let (head, last) = match entry.rsplit_once('/') {
         Some((head, last)) => (Some(head), last),

@@ -14,8 +14,9 @@ mod validate;
 
 pub use filter::Filter;
 pub use kinds::KindSelector;
+pub use kinds::parse_kind_selector;
 pub use pattern::Pattern;
-pub use rule_checks::{RuleScope, check_rule, user_info_in_background};
+pub use rule_checks::{RuleScope, check_rule, duplicate_rule_names, user_info_in_background};
 pub use selector::{LabelSelector, SelectorOperator, label_key_error, label_value_error};
 
 pub(crate) use filter::{Resources, SubjectPattern, UserFilter};
@@ -124,6 +125,17 @@ pub(crate) fn chosen_filters(
         (Some(legacy), Flavor::Match | Flavor::Exclude) => (Combine::Any, vec![legacy]),
         _ => (Combine::Never, Vec::new()),
     }
+}
+
+/// Every `kinds` entry written in a block (legacy, `all`, then `any`), whether or not
+/// Kyverno evaluates that part: what autogen and kind indexes look at in the IR.
+pub fn block_kinds(block: &MatchBlock) -> impl Iterator<Item = &crate::source::Spanned<String>> {
+    let legacy = block.legacy.iter();
+    legacy
+        .chain(block.all.iter().flatten())
+        .chain(block.any.iter().flatten())
+        .filter_map(|f| f.resources.as_ref())
+        .flat_map(|r| r.kinds.iter())
 }
 
 impl Matcher {

@@ -52,6 +52,21 @@ pub fn check_rule(rule: &Rule, scope: RuleScope) -> Vec<Diagnostic> {
     out
 }
 
+/// Rule names must be unique within a policy (rules.md §1.6 item 3): one diagnostic per
+/// repeated name, at its second and later occurrences.
+pub fn duplicate_rule_names(rules: &[Rule]) -> Vec<Diagnostic> {
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| rules[..*i].iter().any(|p| p.name.node == r.name.node))
+        .map(|(_, r)| {
+            Diagnostic::error(format!("duplicate rule name `{}`", r.name.node))
+                .at(r.name.span)
+                .with_label("expected a name not used by an earlier rule of the policy")
+        })
+        .collect()
+}
+
 /// Every filter written in the block: `any`, `all` and the legacy one.
 fn all_filters(block: &MatchBlock) -> impl Iterator<Item = &ResourceFilter> {
     block
@@ -191,7 +206,31 @@ fn permitted_variable_at(rest: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::has_permitted_variable;
+    use super::{duplicate_rule_names, has_permitted_variable};
+    use crate::ir::{Rule, RuleBody};
+    use crate::source::{Span, Spanned};
+
+    fn rule(name: &str) -> Rule {
+        Rule {
+            span: Span::default(),
+            name: Spanned::new(name.to_string(), Span::default()),
+            match_: None,
+            exclude: None,
+            context: Vec::new(),
+            preconditions: None,
+            body: RuleBody::Missing,
+            report_properties: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_rule_names_are_reported_once_each() {
+        let rules = [rule("a"), rule("b"), rule("a"), rule("a")];
+        let found = duplicate_rule_names(&rules);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].message.contains("duplicate rule name `a`"));
+        assert!(duplicate_rule_names(&rules[..2]).is_empty());
+    }
 
     #[test]
     fn permitted_variables() {
