@@ -13,8 +13,7 @@ mod selector;
 mod validate;
 
 pub use filter::Filter;
-pub use kinds::KindSelector;
-pub use kinds::parse_kind_selector;
+pub use kinds::{KindSelector, parse_kind_selector};
 pub use pattern::Pattern;
 pub use rule_checks::{RuleScope, check_rule, duplicate_rule_names, user_info_in_background};
 pub use selector::{LabelSelector, SelectorOperator, label_key_error, label_value_error};
@@ -24,7 +23,7 @@ pub(crate) use selector::{LabelTerm, Requirement};
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{MatchBlock, ResourceFilter};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 
 /// Which kind of block was compiled: the three differ in how empty filters, missing user
 /// information, `operations`, `namespaceSelector` and Pod ephemeral containers behave.
@@ -129,7 +128,7 @@ pub(crate) fn chosen_filters(
 
 /// Every `kinds` entry written in a block (legacy, `all`, then `any`), whether or not
 /// Kyverno evaluates that part: what autogen and kind indexes look at in the IR.
-pub fn block_kinds(block: &MatchBlock) -> impl Iterator<Item = &crate::source::Spanned<String>> {
+pub fn block_kinds(block: &MatchBlock) -> impl Iterator<Item = &Spanned<String>> {
     let legacy = block.legacy.iter();
     legacy
         .chain(block.all.iter().flatten())
