@@ -1,6 +1,7 @@
 //! Policies → compiled policies: rules, generated controller rules, failure action, and
 //! the validation that decides whether Kyverno would accept the policy at all.
 
+use super::matching::{RuleScope, check_rule};
 use super::rule::{self, Problems};
 use super::{Action, Autogen, Generated, Policy, PolicySet, autogen};
 use crate::diagnostic::Diagnostic;
@@ -76,8 +77,12 @@ fn validate(p: &ir::Policy, problems: &mut Problems) {
                 "a rule needs one of validate, mutate, generate or verifyImages",
             );
         }
-        if r.match_.is_none() {
-            problems.add(r.span, "a rule needs a `match` block");
+        let scope = RuleScope {
+            background: p.spec.background.as_ref().is_none_or(|b| b.node),
+            namespaced: p.kind == PolicyKind::Policy,
+        };
+        for d in check_rule(r, scope) {
+            push_new(problems, d);
         }
     }
     if p.kind == PolicyKind::ClusterPolicy
@@ -89,9 +94,14 @@ fn validate(p: &ir::Policy, problems: &mut Problems) {
         );
     }
     for d in super::validate::validate_policy(p) {
-        if !problems.diagnostics.iter().any(|e| repeats(e, &d)) {
-            problems.diagnostics.push(d);
-        }
+        push_new(problems, d);
+    }
+}
+
+/// Adds a diagnostic unless an earlier check reported the same problem.
+fn push_new(problems: &mut Problems, d: Diagnostic) {
+    if !problems.diagnostics.iter().any(|e| repeats(e, &d)) {
+        problems.diagnostics.push(d);
     }
 }
 

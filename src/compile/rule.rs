@@ -26,8 +26,9 @@ impl Problems {
 }
 
 pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
-    let block = |b: &Option<ir::MatchBlock>, p: &mut Problems| {
-        b.as_ref().and_then(|m| match matching::compile_match(m) {
+    type Compile = fn(&ir::MatchBlock) -> Result<matching::Matcher, Vec<Diagnostic>>;
+    let block = |b: Option<&ir::MatchBlock>, compile: Compile, p: &mut Problems| {
+        b.and_then(|m| match compile(m) {
             Ok(m) => Some(m),
             Err(ds) => {
                 p.diagnostics.extend(ds);
@@ -35,11 +36,13 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
             }
         })
     };
+    let default_match = ir::MatchBlock::default();
+    let match_block = r.match_.as_ref().unwrap_or(&default_match);
     Rule {
         name: r.name.node.clone(),
         span: r.span,
-        match_: block(&r.match_, p),
-        exclude: block(&r.exclude, p),
+        match_: block(Some(match_block), matching::compile_match, p),
+        exclude: block(r.exclude.as_ref(), matching::compile_exclude, p),
         context: context(&r.context, p),
         preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
         validate: match &r.body {

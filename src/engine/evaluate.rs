@@ -4,8 +4,10 @@
 use serde_json::{Map, Value, json};
 
 use super::context::JsonContext;
+use super::matching::{MatchRequest, rule_applies};
 use super::request::{Operation, Request};
 use super::rule::{self, Values};
+use super::selector::StringMap;
 use crate::compile::{Policy, PolicySet, Rule};
 use crate::ir::PolicyKind;
 use crate::ir::inputs::{RuleValues, Values as ValuesFile};
@@ -43,8 +45,10 @@ fn evaluate_policy(
     }
     let mut ctx = JsonContext::new(root(request));
     inject_resource_values(&mut ctx, policy, request, inputs);
+    let object = request.subject().cloned().unwrap_or(Value::Null);
+    let matched = match_request(request, &object);
     for rule in rules_for(policy, &request.gvk.kind) {
-        if !applies(rule, request) {
+        if !applies(rule, &matched) {
             continue;
         }
         let values = Values {
@@ -97,11 +101,21 @@ fn rules_for<'p>(policy: &'p Policy, kind: &str) -> Vec<&'p Rule> {
         .collect()
 }
 
-fn applies(rule: &Rule, request: &Request) -> bool {
-    let kind = &request.gvk.kind;
-    let matched = rule.match_.as_ref().is_some_and(|m| m.matches_kind(kind));
-    let excluded = rule.exclude.as_ref().is_some_and(|m| m.matches_kind(kind));
-    matched && !excluded
+fn applies(rule: &Rule, request: &MatchRequest<'_>) -> bool {
+    rule.match_
+        .as_ref()
+        .is_some_and(|m| rule_applies(m, rule.exclude.as_ref(), request))
+}
+
+/// What `match`/`exclude` read of a request: the object (new, or old on DELETE).
+fn match_request<'r>(request: &'r Request, object: &'r Value) -> MatchRequest<'r> {
+    MatchRequest {
+        subresource: &request.subresource,
+        operation: request.operation,
+        user: request.user.as_ref(),
+        namespace_labels: StringMap::new(request.namespace_labels.as_ref()),
+        ..MatchRequest::for_object(object)
+    }
 }
 
 /// The JSON context a policy starts from (rules.md §4.6.1).

@@ -14,4 +14,5 @@ pub mod podsecurity;
 pub mod request;
 pub mod rule;
 pub mod scalar;
+pub mod selector;
 pub mod units;

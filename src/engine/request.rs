@@ -6,8 +6,9 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use crate::ir::inputs::UserInfo;
+pub use crate::ir::inputs::UserInfo;
 
+/// The admission operation (`request.operation`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Operation {
     #[default]
@@ -18,6 +19,7 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// How Kubernetes spells it: `CREATE`, `UPDATE`, `DELETE`, `CONNECT`.
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::Create => "CREATE",
@@ -34,8 +36,14 @@ impl fmt::Display for Operation {
     }
 }
 
+/// A string that is not one of the four operation names (the comparison is exact and
+/// case-sensitive, as in Kyverno).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown operation `{0}`: expected CREATE, UPDATE, DELETE or CONNECT")]
+pub struct UnknownOperation(pub String);
+
 impl FromStr for Operation {
-    type Err = String;
+    type Err = UnknownOperation;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -43,9 +51,7 @@ impl FromStr for Operation {
             "UPDATE" => Ok(Operation::Update),
             "DELETE" => Ok(Operation::Delete),
             "CONNECT" => Ok(Operation::Connect),
-            _ => Err(format!(
-                "unknown operation {s:?}: expected CREATE, UPDATE, DELETE or CONNECT"
-            )),
+            other => Err(UnknownOperation(other.to_string())),
         }
     }
 }
@@ -216,5 +222,27 @@ pub fn default_namespace(resource: &mut Value) {
         .is_none_or(str::is_empty);
     if missing {
         meta.insert("namespace".into(), Value::String("default".into()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_parse_exactly() {
+        assert_eq!("DELETE".parse::<Operation>(), Ok(Operation::Delete));
+        assert!("delete".parse::<Operation>().is_err());
+        assert_eq!(Operation::Connect.to_string(), "CONNECT");
+    }
+
+    #[test]
+    fn empty_user_is_empty() {
+        assert!(UserInfo::EMPTY.is_empty());
+        let user = UserInfo {
+            uid: "1".into(),
+            ..UserInfo::default()
+        };
+        assert!(!user.is_empty());
     }
 }

@@ -62,19 +62,32 @@ impl Values {
     }
 }
 
-/// Who sends the request (`cli.kyverno.io/v1alpha1` `UserInfo`).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The requesting user: the admission review's `userInfo` plus the roles and cluster roles
+/// Kyverno resolved for it (roles are written `<namespace>:<role>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserInfo {
     pub username: String,
     pub uid: String,
     pub groups: Vec<String>,
-    pub extra: Map<String, Value>,
+    /// `userInfo.extra`, in the order given.
+    pub extra: Vec<(String, Vec<String>)>,
     pub roles: Vec<String>,
     pub cluster_roles: Vec<String>,
 }
 
 impl UserInfo {
-    /// No user information at all: the situation of a test without a user-info file.
+    /// The user of a request that carries no user information at all.
+    pub const EMPTY: UserInfo = UserInfo {
+        username: String::new(),
+        uid: String::new(),
+        groups: Vec::new(),
+        extra: Vec::new(),
+        roles: Vec::new(),
+        cluster_roles: Vec::new(),
+    };
+
+    /// True when nothing at all is known about the user: the situation of `kyverno test`
+    /// without a user-info file and of background scans (rules.md §2.2).
     pub fn is_empty(&self) -> bool {
         self.username.is_empty()
             && self.uid.is_empty()

@@ -429,8 +429,17 @@ fn user_info_fields(d: &mut Decoder, node: &Node) -> Option<UserInfo> {
         info.groups = strings(u.strings(d, "groups"));
         info.extra = u
             .get("extra")
-            .map(Node::to_value)
-            .and_then(|v| v.as_object().cloned())
+            .and_then(Node::entries)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let values = e.value.items().unwrap_or_default();
+                        let strings = values.iter().filter_map(|v| v.as_str().map(str::to_string));
+                        (e.key.node.clone(), strings.collect())
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
     }
     Some(info)

@@ -1,0 +1,171 @@
+//! `match` / `exclude` blocks and PolicyException `match` blocks (IR) compiled into a
+//! [`Matcher`]: kind selectors parsed, wildcards prepared, label selectors checked, and
+//! the block's structural problems reported as diagnostics (rules.md §1.6, §2;
+//! podsecurity.md §4.3). The engine evaluates a `Matcher` per request
+//! (`engine::matching`).
+
+mod filter;
+mod kinds;
+mod overlap;
+mod pattern;
+mod rule_checks;
+mod selector;
+mod validate;
+
+pub use filter::Filter;
+pub use kinds::{KindSelector, parse_kind_selector};
+pub use pattern::Pattern;
+pub use rule_checks::{RuleScope, check_rule, duplicate_rule_names, user_info_in_background};
+pub use selector::{LabelSelector, SelectorOperator, label_key_error, label_value_error};
+
+pub(crate) use filter::{Resources, SubjectPattern, UserFilter};
+pub(crate) use selector::{LabelTerm, Requirement};
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::{MatchBlock, ResourceFilter};
+use crate::source::{Span, Spanned};
+
+/// Which kind of block was compiled: the three differ in how empty filters, missing user
+/// information, `operations`, `namespaceSelector` and Pod ephemeral containers behave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// A rule's `match`: selects the requests the rule applies to.
+    Match,
+    /// A rule's `exclude`: selects the requests taken out again.
+    Exclude,
+    /// A PolicyException's `match`: selects the requests the exception covers.
+    Exception,
+}
+
+impl Flavor {
+    /// The block's name in messages.
+    pub fn block_name(self) -> &'static str {
+        match self {
+            Flavor::Match | Flavor::Exception => "match",
+            Flavor::Exclude => "exclude",
+        }
+    }
+}
+
+/// How the compiled filters combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Combine {
+    /// Some filter must match (`any`, or the single legacy filter).
+    Any,
+    /// Every filter must match (`all`).
+    All,
+    /// No filter to consult: never matches.
+    Never,
+}
+
+/// A compiled block, ready to be evaluated against many requests.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    pub(crate) span: Span,
+    pub(crate) flavor: Flavor,
+    pub(crate) combine: Combine,
+    pub(crate) filters: Vec<Filter>,
+}
+
+/// Compiles a rule's `match` block. A rule without `match` should be compiled from
+/// `MatchBlock::default()`, which is reported as selecting nothing.
+pub fn compile_match(block: &MatchBlock) -> Result<Matcher, Vec<Diagnostic>> {
+    compile(block, Flavor::Match)
+}
+
+/// Compiles a rule's `exclude` block (`exclude` may omit `kinds`).
+pub fn compile_exclude(block: &MatchBlock) -> Result<Matcher, Vec<Diagnostic>> {
+    compile(block, Flavor::Exclude)
+}
+
+/// Compiles a PolicyException's `match` block: only `any`/`all` count there.
+pub fn compile_exception_match(block: &MatchBlock) -> Result<Matcher, Vec<Diagnostic>> {
+    compile(block, Flavor::Exception)
+}
+
+fn compile(block: &MatchBlock, flavor: Flavor) -> Result<Matcher, Vec<Diagnostic>> {
+    let diagnostics = validate::block(block, flavor);
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    Ok(compile_unchecked(block, flavor))
+}
+
+/// The matcher Kyverno's engine evaluates for `block`, without the policy-validation
+/// checks (for blocks Kyverno evaluates without validating them, and for tests of the
+/// engine's behaviour on blocks validation would reject).
+pub fn compile_unchecked(block: &MatchBlock, flavor: Flavor) -> Matcher {
+    let (combine, filters) = chosen_filters(block, flavor);
+    Matcher {
+        span: block.span,
+        flavor,
+        combine,
+        filters: filters.into_iter().map(Filter::compile).collect(),
+    }
+}
+
+fn non_empty(list: &Option<Vec<ResourceFilter>>) -> Option<&Vec<ResourceFilter>> {
+    list.as_ref().filter(|l| !l.is_empty())
+}
+
+/// Kyverno's precedence: a non-empty `any`, else a non-empty `all`, else the legacy
+/// filter (rules only; exceptions have none).
+pub(crate) fn chosen_filters(
+    block: &MatchBlock,
+    flavor: Flavor,
+) -> (Combine, Vec<&ResourceFilter>) {
+    if let Some(any) = non_empty(&block.any) {
+        return (Combine::Any, any.iter().collect());
+    }
+    if let Some(all) = non_empty(&block.all) {
+        return (Combine::All, all.iter().collect());
+    }
+    match (&block.legacy, flavor) {
+        (Some(legacy), Flavor::Match | Flavor::Exclude) => (Combine::Any, vec![legacy]),
+        _ => (Combine::Never, Vec::new()),
+    }
+}
+
+/// Every `kinds` entry written in a block (legacy, `all`, then `any`), whether or not
+/// Kyverno evaluates that part: what autogen and kind indexes look at in the IR.
+pub fn block_kinds(block: &MatchBlock) -> impl Iterator<Item = &Spanned<String>> {
+    let legacy = block.legacy.iter();
+    legacy
+        .chain(block.all.iter().flatten())
+        .chain(block.any.iter().flatten())
+        .filter_map(|f| f.resources.as_ref())
+        .flat_map(|r| r.kinds.iter())
+}
+
+impl Matcher {
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    /// Where the block was written.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The filters that are evaluated, in order.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// Every compiled `kinds` entry of the evaluated filters, in order.
+    pub fn kind_selectors(&self) -> impl Iterator<Item = &KindSelector> {
+        self.filters.iter().flat_map(|f| f.kinds().iter())
+    }
+
+    /// True when some evaluated filter has no `kinds` (it then matches every kind, so an
+    /// index by kind must consult this block for every resource).
+    pub fn has_kindless_filter(&self) -> bool {
+        self.filters.iter().any(|f| f.kinds().is_empty())
+    }
+
+    /// True when some `kinds` entry names exactly this kind (its kind part, whatever its
+    /// group, version or subresource), e.g. `mentions_kind("Pod")` for autogen.
+    pub fn mentions_kind(&self, kind: &str) -> bool {
+        self.kind_selectors().any(|k| k.kind() == kind)
+    }
+}

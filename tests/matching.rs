@@ -1,0 +1,256 @@
+//! `match` / `exclude` / exception matching as data: every row of
+//! `tests/cases/matching/*.json` is one trial.
+//!
+//! Evaluation rows: `{"match"?, "exclude"?, "exception"?, "resource", "operation"?,
+//! "userInfo"?, "namespaceLabels"?, "gvk"?, "subresource"?, "policyNamespace"?,
+//! "expect": bool, "cite"}`. The blocks are written as in a policy (they go through the
+//! Kyverno decoder); `policyNamespace` (a string or null) makes the rule part of a
+//! namespaced Policy. Validation rows replace `expect` with `"error": "<substring of a
+//! diagnostic>"` or `"valid": true` (no diagnostic at all), and may give the rule's
+//! `"validate"` body (or other `"rule"` fields, e.g. a `generate` body), `"background"`
+//! (default false here) and `"policyKind"`.
+//! `"unchecked": true` evaluates blocks as Kyverno's engine would, skipping the
+//! policy-validation checks (for blocks validation rejects).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use nomos::compile::matching::{
+    Flavor, Matcher, RuleScope, check_rule, compile_exception_match, compile_exclude,
+    compile_match, compile_unchecked, user_info_in_background,
+};
+use nomos::diagnostic::Diagnostic;
+use nomos::engine::matching::{MatchRequest, in_policy_namespace, rule_applies};
+use nomos::engine::request::{Operation, UserInfo};
+use nomos::engine::selector::StringMap;
+use nomos::ir::{Node, PolicyException, Rule};
+use nomos::load::kyverno::{Decoded, decode};
+use nomos::source::Span;
+use serde_json::{Value, json};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for path in case_files() {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let rows = read_rows(&path);
+        assert!(!rows.is_empty(), "{} has no rows", path.display());
+        for (i, row) in rows.into_iter().enumerate() {
+            trials.push(Trial::test(format!("{stem}::{i:03}"), move || run(&row)));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn case_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/matching");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} is missing: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no case files in {}", dir.display());
+    files
+}
+
+fn read_rows(path: &Path) -> Vec<Value> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let value: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    let Value::Array(rows) = value else {
+        panic!("{} must hold a JSON array of rows", path.display());
+    };
+    rows
+}
+
+fn run(row: &Value) -> Result<(), Failed> {
+    let cite = row["cite"].as_str().ok_or("row has no `cite`")?;
+    let outcome = if let Some(expect) = row.get("expect").and_then(Value::as_bool) {
+        evaluate(row).and_then(|got| {
+            (got == expect)
+                .then_some(())
+                .ok_or(format!("expected {expect}, got {got}"))
+        })
+    } else if let Some(text) = row.get("error").and_then(Value::as_str) {
+        expect_error(&diagnostics(row)?, text)
+    } else if row.get("valid") == Some(&Value::Bool(true)) {
+        let found = diagnostics(row)?;
+        found.is_empty().then_some(()).ok_or(format!(
+            "expected no diagnostic, got {:?}",
+            messages(&found)
+        ))
+    } else {
+        Err("row needs `expect`, `error` or `valid`".to_string())
+    };
+    outcome.map_err(|e| format!("{e}\n  cite: {cite}\n  row: {row}").into())
+}
+
+fn messages(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let label = d.label.as_deref().unwrap_or("");
+            format!("{} [{label}]", d.message)
+        })
+        .collect()
+}
+
+fn expect_error(found: &[Diagnostic], text: &str) -> Result<(), String> {
+    let all = messages(found);
+    all.iter()
+        .any(|m| m.contains(text))
+        .then_some(())
+        .ok_or(format!("no diagnostic contains {text:?}: {all:?}"))
+}
+
+/// Every diagnostic the row's blocks produce: block-level and rule-level.
+fn diagnostics(row: &Value) -> Result<Vec<Diagnostic>, String> {
+    if let Some(exception) = row.get("exception") {
+        let block = exception_ir(exception)?.match_.unwrap_or_default();
+        let mut found = compile_exception_match(&block).err().unwrap_or_default();
+        if row["background"].as_bool().unwrap_or(false) {
+            found.extend(user_info_in_background(&block, Flavor::Exception));
+        }
+        return Ok(found);
+    }
+    let rule = rule_ir(row)?;
+    let mut found = compile_match(&rule.match_.clone().unwrap_or_default())
+        .err()
+        .unwrap_or_default();
+    if let Some(exclude) = &rule.exclude {
+        found.extend(compile_exclude(exclude).err().unwrap_or_default());
+    }
+    let scope = RuleScope {
+        background: row["background"].as_bool().unwrap_or(false),
+        namespaced: row["policyKind"] == "Policy",
+    };
+    found.extend(check_rule(&rule, scope));
+    Ok(found)
+}
+
+fn evaluate(row: &Value) -> Result<bool, String> {
+    let user = row.get("userInfo").map(user_info);
+    let mut request = MatchRequest::for_object(&row["resource"]);
+    request.user = user.as_ref();
+    request.namespace_labels =
+        StringMap::new(row.get("namespaceLabels").and_then(Value::as_object));
+    if let Some(op) = row.get("operation").and_then(Value::as_str) {
+        request.operation = op.parse::<Operation>().map_err(|e| e.to_string())?;
+    }
+    if let Some(gvk) = row.get("gvk") {
+        request.group = gvk["group"].as_str().unwrap_or("");
+        request.version = gvk["version"].as_str().unwrap_or("");
+        request.kind = gvk["kind"].as_str().unwrap_or("");
+    }
+    request.subresource = row["subresource"].as_str().unwrap_or("");
+    let unchecked = row["unchecked"] == true;
+    let build = |block: &nomos::ir::MatchBlock, flavor: Flavor| {
+        if unchecked {
+            return Ok(compile_unchecked(block, flavor));
+        }
+        let result = match flavor {
+            Flavor::Match => compile_match(block),
+            Flavor::Exclude => compile_exclude(block),
+            Flavor::Exception => compile_exception_match(block),
+        };
+        compiled(result)
+    };
+    if let Some(exception) = row.get("exception") {
+        let block = exception_ir(exception)?.match_.unwrap_or_default();
+        return Ok(build(&block, Flavor::Exception)?.matches(&request));
+    }
+    let rule = rule_ir(row)?;
+    let m = build(&rule.match_.unwrap_or_default(), Flavor::Match)?;
+    let e = rule
+        .exclude
+        .as_ref()
+        .map(|b| build(b, Flavor::Exclude))
+        .transpose()?;
+    let in_namespace = match row.get("policyNamespace") {
+        Some(ns) => in_policy_namespace(ns.as_str(), request.namespace),
+        None => true,
+    };
+    Ok(in_namespace && rule_applies(&m, e.as_ref(), &request))
+}
+
+fn compiled(result: Result<Matcher, Vec<Diagnostic>>) -> Result<Matcher, String> {
+    result.map_err(|d| format!("block does not compile: {:?}", messages(&d)))
+}
+
+fn user_info(v: &Value) -> UserInfo {
+    let strings = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_string))
+            .collect()
+    };
+    UserInfo {
+        username: v["username"].as_str().unwrap_or("").to_string(),
+        uid: v["uid"].as_str().unwrap_or("").to_string(),
+        groups: strings("groups"),
+        extra: Vec::new(),
+        roles: strings("roles"),
+        cluster_roles: strings("clusterRoles"),
+    }
+}
+
+/// The row's rule, decoded from a ClusterPolicy (or Policy) document.
+fn rule_ir(row: &Value) -> Result<Rule, String> {
+    let mut rule = json!({
+        "name": "r",
+        "validate": row.get("validate").cloned().unwrap_or(json!({"pattern": {"metadata": {}}})),
+    });
+    for key in ["match", "exclude"] {
+        if let Some(block) = row.get(key) {
+            rule[key] = block.clone();
+        }
+    }
+    if let Some(Value::Object(extra)) = row.get("rule") {
+        if ["mutate", "generate", "verifyImages"]
+            .iter()
+            .any(|k| extra.contains_key(*k))
+        {
+            rule.as_object_mut().map(|r| r.remove("validate"));
+        }
+        for (k, v) in extra {
+            rule[k.as_str()] = v.clone();
+        }
+    }
+    let kind = row["policyKind"].as_str().unwrap_or("ClusterPolicy");
+    let doc = json!({
+        "apiVersion": "kyverno.io/v1",
+        "kind": kind,
+        "metadata": {"name": "p"},
+        "spec": {"rules": [rule]},
+    });
+    match decode(&Node::from_value(&doc, Span::default())) {
+        Ok(Decoded::Policy(p)) => p.spec.rules.into_iter().next().ok_or("no rule".into()),
+        Ok(_) => Err("not decoded as a policy".into()),
+        Err(d) => Err(format!("policy does not decode: {:?}", messages(&d))),
+    }
+}
+
+fn exception_ir(block: &Value) -> Result<PolicyException, String> {
+    let spec = json!({
+        "exceptions": [{"policyName": "p", "ruleNames": ["r"]}],
+        "match": block,
+    });
+    let doc = json!({
+        "apiVersion": "kyverno.io/v2",
+        "kind": "PolicyException",
+        "metadata": {"name": "e", "namespace": "default"},
+        "spec": spec,
+    });
+    match decode(&Node::from_value(&doc, Span::default())) {
+        Ok(Decoded::Exception(e)) => Ok(*e),
+        Ok(_) => Err("not decoded as an exception".into()),
+        Err(d) => Err(format!("exception does not decode: {:?}", messages(&d))),
+    }
+}
