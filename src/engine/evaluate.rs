@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::context::JsonContext;
+use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::request::{Operation, Request};
 use super::rule::{self, Values};
@@ -44,6 +45,7 @@ fn evaluate_policy(
         return response;
     }
     let mut ctx = JsonContext::new(root(request));
+    ctx.register("images", &Images);
     inject_resource_values(&mut ctx, policy, request, inputs);
     let object = request.subject().cloned().unwrap_or(Value::Null);
     let matched = match_request(request, &object);

@@ -5,6 +5,7 @@ pub mod conditions;
 pub mod context;
 pub mod evaluate;
 pub mod foreach;
+pub mod images;
 pub mod loader;
 pub mod matching;
 pub mod messages;
