@@ -2,11 +2,12 @@
 //! pattern is parsed here, once, so the engine never parses a string per resource.
 
 pub mod autogen;
+pub mod exception;
 pub mod matching;
 pub mod pattern;
 pub mod policy;
 mod references;
-mod rule;
+pub(crate) mod rule;
 pub mod validate;
 
 use serde_json::Value;
@@ -50,6 +51,7 @@ impl Action {
 #[derive(Debug, Default)]
 pub struct PolicySet {
     pub policies: Vec<Policy>,
+    pub exceptions: Vec<exception::Exception>,
     /// Problems found while compiling: a policy with an error is kept but marked invalid.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -15,6 +15,9 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
         out.diagnostics.extend(problems.diagnostics);
         out.policies.push(compiled);
     }
+    let mut problems = Problems::default();
+    out.exceptions = super::exception::compile(&set.exceptions, &mut problems);
+    out.diagnostics.extend(problems.diagnostics);
     out
 }
 

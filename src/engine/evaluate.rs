@@ -7,8 +7,9 @@ use super::context::JsonContext;
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::request::{Operation, Request};
-use super::rule::{self, Values};
+use super::rule::{self, RuleEnv, Values};
 use super::selector::StringMap;
+use crate::compile::exception::Exception;
 use crate::compile::{Policy, PolicySet, Rule};
 use crate::ir::PolicyKind;
 use crate::ir::inputs::{RuleValues, Values as ValuesFile};
@@ -26,13 +27,14 @@ pub fn evaluate(set: &PolicySet, request: &Request, inputs: Inputs<'_>) -> Vec<P
         .iter()
         .enumerate()
         .filter(|(_, p)| p.invalid.is_none())
-        .map(|(i, p)| evaluate_policy(i, p, request, inputs))
+        .map(|(i, p)| evaluate_policy(i, p, &set.exceptions, request, inputs))
         .collect()
 }
 
 fn evaluate_policy(
     index: usize,
     policy: &Policy,
+    exceptions: &[Exception],
     request: &Request,
     inputs: Inputs<'_>,
 ) -> PolicyResponse {
@@ -49,14 +51,20 @@ fn evaluate_policy(
     inject_resource_values(&mut ctx, policy, request, inputs);
     let object = request.subject().cloned().unwrap_or(Value::Null);
     let matched = match_request(request, &object);
+    let key = policy.key();
     for rule in rules_for(policy, &request.gvk.kind) {
         if !applies(rule, &matched) {
             continue;
         }
-        let values = Values {
-            rule: rule_values(policy, rule, inputs),
+        let env = RuleEnv {
+            values: Values {
+                rule: rule_values(policy, rule, inputs),
+            },
+            policy_key: &key,
+            exceptions,
+            request: &matched,
         };
-        if let Some(r) = rule::evaluate(rule, &values, &mut ctx) {
+        if let Some(r) = rule::evaluate(rule, &env, &mut ctx) {
             response.rules.push(r);
         }
         let decided = response

@@ -3,7 +3,9 @@
 
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
+use super::matching::MatchRequest;
 use super::{foreach, loader, messages};
+use crate::compile::exception::Exception;
 use crate::compile::{Check, ContextEntry, Rule, Source, Validate};
 use crate::ir::inputs::RuleValues;
 use crate::report::{RuleResponse, Status};
@@ -50,25 +52,56 @@ pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> R
     Ok(())
 }
 
+/// What a rule is evaluated with besides the JSON context.
+pub struct RuleEnv<'a> {
+    pub values: Values<'a>,
+    /// `<name>` or `<namespace>/<name>`: how exceptions name the policy.
+    pub policy_key: &'a str,
+    pub exceptions: &'a [Exception],
+    pub request: &'a MatchRequest<'a>,
+}
+
 /// Evaluates a matched rule; `None` means no response.
 pub fn evaluate<'c>(
     rule: &'c Rule,
-    values: &Values<'_>,
+    env: &RuleEnv<'_>,
     ctx: &mut JsonContext<'c>,
 ) -> Option<RuleResponse> {
     let validate = rule.validate.as_ref()?;
     ctx.push_scope();
-    let verdict = run(rule, validate, values, ctx);
+    let mut excused = Vec::new();
+    let verdict = run(rule, validate, env, &mut excused, ctx);
     ctx.pop_scope();
-    verdict.map(|v| RuleResponse::new(rule.name.clone(), v.status, v.message))
+    verdict.map(|v| RuleResponse {
+        exceptions: excused,
+        ..RuleResponse::new(rule.name.clone(), v.status, v.message)
+    })
+}
+
+/// The exceptions that apply to this rule and request (podsecurity.md §4.3): named
+/// policy and rule, matching resource, and conditions that hold (an error: not applied).
+fn applicable<'e>(rule: &Rule, env: &RuleEnv<'e>, ctx: &mut JsonContext<'_>) -> Vec<&'e Exception> {
+    let named = env
+        .exceptions
+        .iter()
+        .filter(|e| e.targets(env.policy_key, &rule.name));
+    let matched = named.filter(|e| e.match_.as_ref().is_some_and(|m| m.matches(env.request)));
+    matched
+        .filter(|e| match &e.conditions {
+            None => true,
+            Some(block) => checks::block(block, ctx).is_ok_and(|v| v.holds),
+        })
+        .collect()
 }
 
 fn run<'c>(
     rule: &'c Rule,
     validate: &'c Validate,
-    values: &Values<'_>,
+    env: &RuleEnv<'_>,
+    excused: &mut Vec<String>,
     ctx: &mut JsonContext<'c>,
 ) -> Option<Verdict> {
+    let values = &env.values;
     values.inject_rule(ctx, false);
     if let Err(e) = register(&rule.context, ctx) {
         return Some(Verdict::new(
@@ -92,6 +125,16 @@ fn run<'c>(
             }
             Ok(_) => {}
         }
+    }
+    let exceptions = applicable(rule, env, ctx);
+    if !exceptions.is_empty() && !matches!(validate.check, Check::PodSecurity(_)) {
+        excused.extend(exceptions.iter().map(|e| e.key.clone()));
+        // No space before the first key (podsecurity.md §4.6, quirk).
+        let message = format!(
+            "rule is skipped due to policy exceptions{}",
+            excused.join(", ")
+        );
+        return Some(Verdict::new(Status::Skip, message));
     }
     let text = RuleText {
         name: &rule.name,

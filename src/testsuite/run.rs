@@ -141,7 +141,15 @@ fn load_suite(
     if policies.has_errors() {
         return Err(("policies could not be loaded".into(), policies.diagnostics));
     }
-    let ir = policy_set(&policies)?;
+    let mut ir = policy_set(&policies)?;
+    let exceptions = load::load_nodes(&join_all(dir, &doc.exceptions), sources);
+    if exceptions.has_errors() {
+        return Err((
+            "exceptions could not be loaded".into(),
+            exceptions.diagnostics,
+        ));
+    }
+    ir.exceptions.extend(exception_docs(&exceptions)?);
     let set = compile::compile(&ir);
     let resources = load::load_values(&join_all(dir, &doc.resources), sources);
     if resources.has_errors() {
@@ -197,6 +205,37 @@ fn policy_set(loaded: &Loaded<Node>) -> Result<ir::PolicySet, LoadError> {
         Ok(set)
     } else {
         Err(("policies could not be decoded".into(), diagnostics))
+    }
+}
+
+/// Every document of an exceptions file must be a PolicyException (podsecurity.md §4.8).
+fn exception_docs(loaded: &Loaded<Node>) -> Result<Vec<ir::PolicyException>, LoadError> {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    for node in &loaded.documents {
+        match decode(node) {
+            Ok(Decoded::Exception(e)) => out.push(*e),
+            Ok(Decoded::Policy(p)) => diagnostics.push(
+                Diagnostic::error(format!(
+                    "policy exception type not supported {}, Kind={}",
+                    p.api_version.node,
+                    p.kind.as_str()
+                ))
+                .at(node.span),
+            ),
+            Ok(Decoded::Other { api_version, kind }) => diagnostics.push(
+                Diagnostic::error(format!(
+                    "policy exception type not supported {api_version}, Kind={kind}"
+                ))
+                .at(node.span),
+            ),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(out)
+    } else {
+        Err(("exceptions could not be decoded".into(), diagnostics))
     }
 }
 
