@@ -1,6 +1,15 @@
-//! Pod Security tests as data: every row of `tests/cases/podsecurity/*.json` is one trial.
-//! A row evaluates a resource (`resource`), validates an exclusion entry (`entry`), or parses
-//! a version (`version_text`); see the case files for the shapes.
+//! Pod Security tests as data: every row of `tests/cases/podsecurity/*.json` is one trial, and
+//! every row says where its expectation comes from (`cite`). Row shapes:
+//!
+//! - resource rows: `level`, optional `version` (as written), `rule`, `exclude` and
+//!   `exception_exclude` (exclusion entries as in a policy), `resource`, and any of
+//!   `checks` (the failing checks after `exclude`: `{id, reason, errors: [{type, field,
+//!   value?}]}`, compared without check order when `exclude` is set), `passes` (check IDs
+//!   that must not fail) and `expect` (`{status: pass|fail|error|excused, message?}`, or
+//!   `prefix` + `groups` for a message whose groups may come in any order);
+//! - validation rows: `entry` (one exclusion entry), optional `level`, `errors` (messages),
+//!   or `control_name_error: true` for a name outside the enum;
+//! - version rows: `version_text`, then `parses` (the parsed version) or `error`, and `crd`.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -119,18 +119,22 @@ fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
 pub fn key(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut in_digits = false;
-    for c in field.chars() {
+    key_chars(field).collect()
+}
+
+/// The characters of `key(field)`, without building it.
+fn key_chars(field: &str) -> impl Iterator<Item = char> + '_ {
+    let mut previous_digit = false;
+    field.chars().filter_map(move |c| {
         let digit = c.is_ascii_digit();
-        if !digit {
-            out.push(c);
-        } else if !in_digits {
-            out.push('*');
+        let first_of_run = digit && !previous_digit;
+        previous_digit = digit;
+        match (digit, first_of_run) {
+            (false, _) => Some(c),
+            (true, true) => Some('*'),
+            (true, false) => None,
         }
-        in_digits = digit;
-    }
-    out
+    })
 }
 
 /// Whether a probe error is excusing: its key is the restricted field (when one is set) and
@@ -174,12 +178,43 @@ impl Excused<'_, '_> {
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {
-        if key(&default_error.field) != self.key {
+        if !key_chars(&default_error.field).eq(self.key.chars()) {
             return false;
         }
         match self.container {
             Some(name) => container_name(pod, &default_error.field) == Some(name),
             None => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_replaces_every_digit_run() {
+        assert_eq!(
+            key("spec.initContainers[0].ports[12].hostPort"),
+            "spec.initContainers[*].ports[*].hostPort"
+        );
+        assert_eq!(
+            key("metadata.annotations[a/nginx1]"),
+            "metadata.annotations[a/nginx*]"
+        );
+        assert_eq!(key("spec.hostPID"), "spec.hostPID");
+    }
+
+    #[test]
+    fn container_name_reads_list_and_first_index() {
+        let spec = serde_json::json!({"initContainers": [{"name": "i0"}, {"name": "i1"}]});
+        let pod = Pod::new(None, Some(&spec));
+        let field = "spec.initContainers[1].ports[0].hostPort";
+        assert_eq!(container_name(&pod, field), Some("i1"));
+        assert_eq!(container_name(&pod, "spec.volumes[1].hostPath"), None);
+        assert_eq!(
+            container_name(&pod, "spec.containers[0].securityContext"),
+            None
+        );
     }
 }

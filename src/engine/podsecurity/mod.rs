@@ -37,3 +37,70 @@ pub fn checks_of(control: ControlName) -> impl Iterator<Item = CheckId> {
         .filter(move |c| c.control == Some(control))
         .map(|c| c.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_is_newest() {
+        assert!(Version::V1(19) < Version::V1(32));
+        assert!(Version::V1(u32::MAX) < Version::Latest);
+    }
+
+    #[test]
+    fn capabilities_and_seccomp_cover_two_checks() {
+        let ids: Vec<CheckId> = checks_of(ControlName::Capabilities).collect();
+        assert_eq!(
+            ids,
+            [
+                CheckId::CapabilitiesBaseline,
+                CheckId::CapabilitiesRestricted
+            ]
+        );
+        let ids: Vec<CheckId> = checks_of(ControlName::Seccomp).collect();
+        assert_eq!(
+            ids,
+            [
+                CheckId::SeccompProfileBaseline,
+                CheckId::SeccompProfileRestricted
+            ]
+        );
+        assert_eq!(control_of(CheckId::HostProbesAndHostLifecycle), None);
+    }
+
+    #[test]
+    fn every_other_control_covers_one_check() {
+        for control in CONTROLS.iter().map(|c| c.name) {
+            let two = matches!(control, ControlName::Capabilities | ControlName::Seccomp);
+            assert_eq!(
+                checks_of(control).count(),
+                if two { 2 } else { 1 },
+                "{control}"
+            );
+        }
+    }
+
+    #[test]
+    fn control_names_round_trip() {
+        for control in CONTROLS.iter().map(|c| c.name) {
+            assert_eq!(control.as_str().parse::<ControlName>(), Ok(control));
+        }
+    }
+
+    #[test]
+    fn check_table_is_in_registration_order_with_ascending_versions() {
+        let ids: Vec<CheckId> = CHECKS.iter().map(|c| c.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        for check in &CHECKS {
+            assert!(!check.versions.is_empty(), "{}", check.id);
+            assert!(
+                check.versions.windows(2).all(|w| w[0].since < w[1].since),
+                "{}",
+                check.id
+            );
+        }
+    }
+}
