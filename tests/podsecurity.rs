@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::engine::podsecurity::{
     BadValue, CHECKS, CheckResult, ControlName, ErrorKind, Exclusion, FieldError, Level, Outcome,
-    PodSecurity, Version, apply_exclusions, evaluate, extract, validate_exclusion,
+    PodSecurity, Version, extract, validate_exclusion,
 };
 use serde_json::Value;
 
@@ -141,15 +141,7 @@ fn run_resource(row: &Value) -> Result<(), Failed> {
 
 /// The failing checks after the rule's exclusions.
 fn failing(pss: &PodSecurity, kind: &str, resource: &Value) -> Result<Vec<CheckResult>, Failed> {
-    let pod = extract(kind, resource)?;
-    let results = evaluate(pss.level, pss.version, &pod);
-    Ok(apply_exclusions(
-        pss.level,
-        pss.version,
-        &pod,
-        results,
-        &pss.exclude,
-    ))
+    Ok(pss.failing(&extract(kind, resource)?))
 }
 
 fn check_checks(

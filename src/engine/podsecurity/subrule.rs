@@ -8,7 +8,7 @@ use super::checks::evaluate;
 use super::controls::Exclusion;
 use super::exclusion::apply_exclusions;
 use super::message;
-use super::pod::extract;
+use super::pod::{Pod, extract};
 use super::types::{CheckResult, Level, Version};
 
 /// A compiled `validate.podSecurity` block.
@@ -42,6 +42,12 @@ pub enum Outcome {
 }
 
 impl PodSecurity {
+    /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
+    pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
+        let failing = evaluate(self.level, self.version, pod);
+        apply_exclusions(self.level, self.version, pod, failing, &self.exclude)
+    }
+
     /// The outcome of rule `rule` for `resource` of `kind`, with no exception.
     pub fn run(&self, rule: &str, kind: &str, resource: &Value) -> Outcome {
         self.run_with_exceptions(rule, kind, resource, &[])
@@ -63,8 +69,7 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let failing = evaluate(self.level, self.version, &pod);
-        let failing = apply_exclusions(self.level, self.version, &pod, failing, &self.exclude);
+        let failing = self.failing(&pod);
         if failing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };

@@ -173,6 +173,17 @@ pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
             c.path("securityContext.appArmorProfile.type"),
         )
     });
+    failing(
+        pod_error
+            .into_iter()
+            .chain(containers)
+            .chain(app_armor_annotation_errors(pod))
+            .collect(),
+    )
+}
+
+/// Every annotation with the AppArmor prefix and a forbidden value, by key.
+fn app_armor_annotation_errors(pod: &Pod) -> Vec<FieldError> {
     let mut annotations: Vec<(&String, &str)> = pod
         .annotations()
         .into_iter()
@@ -182,19 +193,15 @@ pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
         .filter(|(_, value)| !allowed_app_armor_annotation(value))
         .collect();
     annotations.sort();
-    let annotation_errors = annotations.into_iter().map(|(key, value)| {
-        FieldError::forbidden(
-            format!("metadata.annotations[{key}]"),
-            BadValue::text(value),
-        )
-    });
-    failing(
-        pod_error
-            .into_iter()
-            .chain(containers)
-            .chain(annotation_errors)
-            .collect(),
-    )
+    annotations
+        .into_iter()
+        .map(|(key, value)| {
+            FieldError::forbidden(
+                format!("metadata.annotations[{key}]"),
+                BadValue::text(value),
+            )
+        })
+        .collect()
 }
 
 fn allowed_app_armor_annotation(value: &str) -> bool {
