@@ -1,0 +1,392 @@
+//! The baseline checks, each reading a pod and returning its field errors in Kyverno's
+//! order (podsecurity.md §2.2).
+
+use serde_json::Value;
+
+use super::{failing, sorted_set};
+use crate::engine::podsecurity::pod::{
+    Container, Object, Pod, array, flag, integer, object, strings, text,
+};
+use crate::engine::podsecurity::types::{BadValue, FieldError};
+
+/// The error each container yields, in visiting order.
+fn per_container<'a>(
+    pod: &Pod<'a>,
+    error: impl Fn(&Container<'a>) -> Option<FieldError>,
+) -> Vec<FieldError> {
+    pod.containers.iter().filter_map(error).collect()
+}
+
+/// `Forbidden: true` at `path` when the flag under `key` of `parent` is true.
+fn true_flag(
+    parent: Option<&Object>,
+    key: &str,
+    path: impl FnOnce() -> String,
+) -> Option<FieldError> {
+    (flag(parent, key) == Some(true)).then(|| FieldError::forbidden(path(), BadValue::Bool(true)))
+}
+
+/// HostProcess: pod error first, then containers.
+pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
+    let options = object(pod.security_context(), "windowsOptions");
+    let pod_error = true_flag(options, "hostProcess", || {
+        "spec.securityContext.windowsOptions.hostProcess".to_string()
+    });
+    let containers = per_container(pod, |c| {
+        true_flag(
+            object(c.security_context(), "windowsOptions"),
+            "hostProcess",
+            || c.path("securityContext.windowsOptions.hostProcess"),
+        )
+    });
+    failing(pod_error.into_iter().chain(containers).collect())
+}
+
+/// Host namespaces: network, PID, IPC.
+pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
+    let errors = ["hostNetwork", "hostPID", "hostIPC"]
+        .into_iter()
+        .filter_map(|key| true_flag(pod.spec, key, || format!("spec.{key}")))
+        .collect();
+    failing(errors)
+}
+
+pub fn privileged(pod: &Pod) -> Option<Vec<FieldError>> {
+    failing(per_container(pod, |c| {
+        true_flag(c.security_context(), "privileged", || {
+            c.path("securityContext.privileged")
+        })
+    }))
+}
+
+/// The capabilities a baseline container may add (podsecurity.md §2.2).
+const DEFAULT_CAPABILITIES: [&str; 13] = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// One error per container listing its added non-default capabilities.
+pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
+    failing(per_container(pod, |c| {
+        let caps = object(c.security_context(), "capabilities")?;
+        let added = strings(Some(caps), "add").filter(|cap| !DEFAULT_CAPABILITIES.contains(cap));
+        let bad = sorted_set(added);
+        (!bad.is_empty()).then(|| {
+            FieldError::forbidden(
+                c.path("securityContext.capabilities.add"),
+                BadValue::List(bad),
+            )
+        })
+    }))
+}
+
+/// Every volume with a `hostPath` source, its path as the bad value.
+pub fn host_path_volumes(pod: &Pod) -> Option<Vec<FieldError>> {
+    let errors = array(pod.spec, "volumes")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, volume)| {
+            let host_path = object(volume.as_object(), "hostPath")?;
+            let path = text(Some(host_path), "path").unwrap_or_default();
+            Some(FieldError::forbidden(
+                format!("spec.volumes[{i}].hostPath"),
+                BadValue::text(path),
+            ))
+        })
+        .collect();
+    failing(errors)
+}
+
+/// Every container port with a non-zero `hostPort`.
+pub fn host_ports(pod: &Pod) -> Option<Vec<FieldError>> {
+    let errors = pod
+        .containers
+        .iter()
+        .flat_map(|c| {
+            array(c.fields, "ports")
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, port)| {
+                    let host_port = integer(port.as_object(), "hostPort").filter(|p| *p != 0)?;
+                    Some(FieldError::forbidden(
+                        c.path(&format!("ports[{j}].hostPort")),
+                        BadValue::Int(host_port),
+                    ))
+                })
+        })
+        .collect();
+    failing(errors)
+}
+
+/// Fails, without field errors, when a probe or lifecycle handler names a host.
+pub fn host_probes_and_lifecycle(pod: &Pod) -> Option<Vec<FieldError>> {
+    pod.containers
+        .iter()
+        .any(|c| names_a_host(c.fields))
+        .then(Vec::new)
+}
+
+fn names_a_host(container: Option<&Object>) -> bool {
+    let lifecycle = object(container, "lifecycle");
+    let probes = ["livenessProbe", "readinessProbe", "startupProbe"].map(|k| object(container, k));
+    let hooks = ["postStart", "preStop"].map(|k| object(lifecycle, k));
+    probes.into_iter().chain(hooks).any(|handler| {
+        ["httpGet", "tcpSocket"].into_iter().any(|kind| {
+            !text(object(handler, kind), "host")
+                .unwrap_or_default()
+                .is_empty()
+        })
+    })
+}
+
+const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+
+/// `Forbidden` at `<path>.appArmorProfile.type` when the profile is set with a bad type.
+fn app_armor_error(security_context: Option<&Object>, path: String) -> Option<FieldError> {
+    let profile = object(security_context, "appArmorProfile")?;
+    let kind = text(Some(profile), "type").unwrap_or_default();
+    let allowed = matches!(kind, "RuntimeDefault" | "Localhost");
+    (!allowed).then(|| FieldError::forbidden(path, BadValue::text(kind)))
+}
+
+/// Pod, containers, then annotations. Kyverno lists annotations in hash order; sorted by
+/// key here, which is one of those orders (podsecurity.md §6 item 7b).
+pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
+    let pod_error = app_armor_error(
+        pod.security_context(),
+        "spec.securityContext.appArmorProfile.type".to_string(),
+    );
+    let containers = per_container(pod, |c| {
+        app_armor_error(
+            c.security_context(),
+            c.path("securityContext.appArmorProfile.type"),
+        )
+    });
+    failing(
+        pod_error
+            .into_iter()
+            .chain(containers)
+            .chain(app_armor_annotation_errors(pod))
+            .collect(),
+    )
+}
+
+/// Every annotation with the AppArmor prefix and a forbidden value, by key.
+fn app_armor_annotation_errors(pod: &Pod) -> Vec<FieldError> {
+    let mut annotations: Vec<(&String, &str)> = pod
+        .annotations()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| key.starts_with(APPARMOR_ANNOTATION_PREFIX))
+        .filter_map(|(key, value)| Some((key, value.as_str()?)))
+        .filter(|(_, value)| !allowed_app_armor_annotation(value))
+        .collect();
+    annotations.sort();
+    annotations
+        .into_iter()
+        .map(|(key, value)| {
+            FieldError::forbidden(
+                format!("metadata.annotations[{key}]"),
+                BadValue::text(value),
+            )
+        })
+        .collect()
+}
+
+fn allowed_app_armor_annotation(value: &str) -> bool {
+    value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")
+}
+
+/// The number of distinct bad profile types plus the number of bad annotations: what makes
+/// the AppArmor reason singular or plural (podsecurity.md §2.1).
+pub fn app_armor_bad_values(errors: &[FieldError]) -> usize {
+    let mut types: Vec<&BadValue> = Vec::new();
+    let mut annotations = 0;
+    for error in errors {
+        if error.field.starts_with("metadata.") {
+            annotations += 1;
+        } else if !types.contains(&&error.bad_value) {
+            types.push(&error.bad_value);
+        }
+    }
+    types.len() + annotations
+}
+
+const SELINUX_TYPES_1_0: [&str; 4] = ["", "container_t", "container_init_t", "container_kvm_t"];
+const SELINUX_TYPES_1_31: [&str; 5] = [
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+/// Type, user, role errors of one `seLinuxOptions` at `path`.
+fn se_linux_errors(options: Option<&Object>, path: &str, types: &[&str]) -> Vec<FieldError> {
+    let Some(options) = options else {
+        return Vec::new();
+    };
+    let value = |key| text(Some(options), key).unwrap_or_default();
+    let bad_type = !types.contains(&value("type"));
+    let checks = [
+        ("type", bad_type),
+        ("user", !value("user").is_empty()),
+        ("role", !value("role").is_empty()),
+    ];
+    checks
+        .into_iter()
+        .filter(|(_, bad)| *bad)
+        .map(|(key, _)| FieldError::forbidden(format!("{path}.{key}"), BadValue::text(value(key))))
+        .collect()
+}
+
+fn se_linux(pod: &Pod, types: &[&str]) -> Option<Vec<FieldError>> {
+    let pod_options = object(pod.security_context(), "seLinuxOptions");
+    let mut errors = se_linux_errors(pod_options, "spec.securityContext.seLinuxOptions", types);
+    for c in &pod.containers {
+        let options = object(c.security_context(), "seLinuxOptions");
+        errors.extend(se_linux_errors(
+            options,
+            &c.path("securityContext.seLinuxOptions"),
+            types,
+        ));
+    }
+    failing(errors)
+}
+
+pub fn se_linux_options(pod: &Pod) -> Option<Vec<FieldError>> {
+    se_linux(pod, &SELINUX_TYPES_1_0)
+}
+
+pub fn se_linux_options_1_31(pod: &Pod) -> Option<Vec<FieldError>> {
+    se_linux(pod, &SELINUX_TYPES_1_31)
+}
+
+/// Every container whose `procMount` is set to anything but `Default`.
+pub fn proc_mount(pod: &Pod) -> Option<Vec<FieldError>> {
+    failing(per_container(pod, |c| {
+        let mount = text(c.security_context(), "procMount").filter(|m| *m != "Default")?;
+        Some(FieldError::forbidden(
+            c.path("securityContext.procMount"),
+            BadValue::text(mount),
+        ))
+    }))
+}
+
+fn allowed_seccomp_annotation(value: &str) -> bool {
+    matches!(value, "runtime/default" | "docker/default") || value.starts_with("localhost/")
+}
+
+/// The v1.0 seccomp check, over the alpha annotations (podsecurity.md §2.2).
+pub fn seccomp_annotations(pod: &Pod) -> Option<Vec<FieldError>> {
+    let annotations = pod.annotations();
+    let bad = |key: String| {
+        let value = text(annotations, &key).filter(|v| !allowed_seccomp_annotation(v))?;
+        Some(FieldError::forbidden(
+            format!("metadata.annotations[{key}]"),
+            BadValue::text(value),
+        ))
+    };
+    let pod_error = bad("seccomp.security.alpha.kubernetes.io/pod".to_string());
+    let containers = pod.containers.iter().filter_map(|c| {
+        bad(format!(
+            "container.seccomp.security.alpha.kubernetes.io/{}",
+            c.name
+        ))
+    });
+    failing(pod_error.into_iter().chain(containers).collect())
+}
+
+/// `Forbidden` at `path` when a seccomp profile is set with a type other than
+/// `RuntimeDefault` or `Localhost`; shared with the restricted check.
+pub fn seccomp_error(
+    security_context: Option<&Object>,
+    path: impl FnOnce() -> String,
+) -> Option<FieldError> {
+    let profile = object(security_context, "seccompProfile")?;
+    let kind = text(Some(profile), "type").unwrap_or_default();
+    let allowed = matches!(kind, "RuntimeDefault" | "Localhost");
+    (!allowed).then(|| FieldError::forbidden(path(), BadValue::text(kind)))
+}
+
+/// The v1.19 seccomp check over fields: unset is allowed; pod error first.
+pub fn seccomp_profile(pod: &Pod) -> Option<Vec<FieldError>> {
+    let pod_error = seccomp_error(pod.security_context(), || {
+        "spec.securityContext.seccompProfile.type".to_string()
+    });
+    let containers = per_container(pod, |c| {
+        seccomp_error(c.security_context(), || {
+            c.path("securityContext.seccompProfile.type")
+        })
+    });
+    failing(pod_error.into_iter().chain(containers).collect())
+}
+
+const SYSCTLS_1_0: [&str; 5] = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start",
+];
+const SYSCTLS_1_27: [&str; 1] = ["net.ipv4.ip_local_reserved_ports"];
+const SYSCTLS_1_29: [&str; 4] = [
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+const SYSCTLS_1_32: [&str; 2] = ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
+
+/// Every pod sysctl whose name is not in any of `allowed`.
+fn sysctls_allowing(pod: &Pod, allowed: &[&[&str]]) -> Option<Vec<FieldError>> {
+    let errors = array(pod.security_context(), "sysctls")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sysctl)| {
+            let name = sysctl_name(sysctl);
+            let ok = allowed.iter().any(|list| list.contains(&name));
+            (!ok).then(|| {
+                FieldError::forbidden(
+                    format!("spec.securityContext.sysctls[{i}].name"),
+                    BadValue::text(name),
+                )
+            })
+        })
+        .collect();
+    failing(errors)
+}
+
+fn sysctl_name(sysctl: &Value) -> &str {
+    text(sysctl.as_object(), "name").unwrap_or_default()
+}
+
+pub fn sysctls(pod: &Pod) -> Option<Vec<FieldError>> {
+    sysctls_allowing(pod, &[&SYSCTLS_1_0])
+}
+
+pub fn sysctls_1_27(pod: &Pod) -> Option<Vec<FieldError>> {
+    sysctls_allowing(pod, &[&SYSCTLS_1_0, &SYSCTLS_1_27])
+}
+
+pub fn sysctls_1_29(pod: &Pod) -> Option<Vec<FieldError>> {
+    sysctls_allowing(pod, &[&SYSCTLS_1_0, &SYSCTLS_1_27, &SYSCTLS_1_29])
+}
+
+pub fn sysctls_1_32(pod: &Pod) -> Option<Vec<FieldError>> {
+    sysctls_allowing(
+        pod,
+        &[&SYSCTLS_1_0, &SYSCTLS_1_27, &SYSCTLS_1_29, &SYSCTLS_1_32],
+    )
+}

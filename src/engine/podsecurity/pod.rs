@@ -1,0 +1,205 @@
+//! The evaluated pod as a borrowed view over JSON: metadata, pod-level spec and the visited
+//! containers, read the way a typed Kubernetes pod would read them (podsecurity.md §1.3,
+//! §3.3). Wrong-typed and unknown fields are ignored; absent fields are unset.
+
+use serde_json::{Map, Value};
+
+/// A JSON object.
+pub type Object = Map<String, Value>;
+
+/// The object under `key`, if it is one.
+pub fn object<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a Object> {
+    parent?.get(key)?.as_object()
+}
+
+/// The boolean under `key`, if it is one.
+pub fn flag(parent: Option<&Object>, key: &str) -> Option<bool> {
+    parent?.get(key)?.as_bool()
+}
+
+/// The string under `key`, if it is one.
+pub fn text<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a str> {
+    parent?.get(key)?.as_str()
+}
+
+/// The integer under `key`, if it is one.
+pub fn integer(parent: Option<&Object>, key: &str) -> Option<i64> {
+    parent?.get(key)?.as_i64()
+}
+
+/// The array under `key`, or nothing.
+pub fn array<'a>(parent: Option<&'a Object>, key: &str) -> &'a [Value] {
+    parent
+        .and_then(|p| p.get(key))
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The string entries of the array under `key` (a typed list skips nothing, but a wrong-typed
+/// entry cannot be read, so it is ignored).
+pub fn strings<'a>(parent: Option<&'a Object>, key: &str) -> impl Iterator<Item = &'a str> {
+    array(parent, key).iter().filter_map(Value::as_str)
+}
+
+/// The three container lists, in visiting order (podsecurity.md §1.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    InitContainers,
+    Containers,
+    EphemeralContainers,
+}
+
+impl ListKind {
+    pub const ALL: [ListKind; 3] = [
+        ListKind::InitContainers,
+        ListKind::Containers,
+        ListKind::EphemeralContainers,
+    ];
+
+    /// The JSON name of the list, which is also its field-path segment.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::InitContainers => "initContainers",
+            ListKind::Containers => "containers",
+            ListKind::EphemeralContainers => "ephemeralContainers",
+        }
+    }
+
+    pub fn from_segment(segment: &str) -> Option<ListKind> {
+        ListKind::ALL.into_iter().find(|k| k.as_str() == segment)
+    }
+}
+
+/// One visited container: where it sits and its fields.
+#[derive(Clone, Copy, Debug)]
+pub struct Container<'a> {
+    pub list: ListKind,
+    pub index: usize,
+    pub name: &'a str,
+    pub fields: Option<&'a Object>,
+}
+
+impl<'a> Container<'a> {
+    /// The `{name: "fake"}` container of a pod-level probe (podsecurity.md §3.4 step 3.1).
+    pub fn fake() -> Container<'static> {
+        Container {
+            list: ListKind::Containers,
+            index: 0,
+            name: "fake",
+            fields: None,
+        }
+    }
+
+    pub fn image(&self) -> &'a str {
+        text(self.fields, "image").unwrap_or_default()
+    }
+
+    pub fn security_context(&self) -> Option<&'a Object> {
+        object(self.fields, "securityContext")
+    }
+
+    /// The field path of `suffix` inside this container, e.g.
+    /// `spec.initContainers[0].securityContext.privileged`.
+    pub fn path(&self, suffix: &str) -> String {
+        format!("spec.{}[{}].{suffix}", self.list.as_str(), self.index)
+    }
+}
+
+/// The pod a check reads: metadata, the pod-level part of the spec, and the containers.
+/// Container lists are read from `containers`, never from `spec`, so probe pods can replace
+/// them without copying any JSON.
+#[derive(Clone, Debug, Default)]
+pub struct Pod<'a> {
+    pub metadata: Option<&'a Object>,
+    pub spec: Option<&'a Object>,
+    pub containers: Vec<Container<'a>>,
+}
+
+impl<'a> Pod<'a> {
+    /// The pod made of `metadata` and `spec`, with the containers of `spec`'s three lists.
+    pub fn new(metadata: Option<&'a Value>, spec: Option<&'a Value>) -> Pod<'a> {
+        let spec = spec.and_then(Value::as_object);
+        let containers = ListKind::ALL
+            .into_iter()
+            .flat_map(|list| containers_of(spec, list))
+            .collect();
+        Pod {
+            metadata: metadata.and_then(Value::as_object),
+            spec,
+            containers,
+        }
+    }
+
+    pub fn annotations(&self) -> Option<&'a Object> {
+        object(self.metadata, "annotations")
+    }
+
+    pub fn security_context(&self) -> Option<&'a Object> {
+        object(self.spec, "securityContext")
+    }
+
+    /// `spec.os.name == "windows"`, which exempts some restricted checks from v1.25.
+    pub fn is_windows(&self) -> bool {
+        text(object(self.spec, "os"), "name") == Some("windows")
+    }
+
+    /// The container at `index` of `list`.
+    pub fn container(&self, list: ListKind, index: usize) -> Option<&Container<'a>> {
+        self.containers
+            .iter()
+            .find(|c| c.list == list && c.index == index)
+    }
+}
+
+/// The containers of one list. A `null` or wrong-typed entry is an empty container, so
+/// indices stay those of the JSON list.
+fn containers_of(spec: Option<&Object>, list: ListKind) -> impl Iterator<Item = Container<'_>> {
+    array(spec, list.as_str())
+        .iter()
+        .enumerate()
+        .map(move |(index, value)| {
+            let fields = value.as_object();
+            Container {
+                list,
+                index,
+                name: text(fields, "name").unwrap_or_default(),
+                fields,
+            }
+        })
+}
+
+/// Why no pod could be taken from a resource (podsecurity.md §3.3).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    /// A resource of a kind that carries no pod, e.g. a `ConfigMap`.
+    #[error("could not find correct resource type")]
+    UnsupportedKind,
+}
+
+/// The kinds whose pod is `spec.template` (podsecurity.md §3.3).
+pub const TEMPLATE_KINDS: [&str; 6] = [
+    "DaemonSet",
+    "Deployment",
+    "Job",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
+
+/// The pod Kyverno evaluates for a resource of `kind`. A CronJob's metadata is its job
+/// template's, not its pod template's (podsecurity.md §3.3, quirk).
+pub fn extract<'a>(kind: &str, resource: &'a Value) -> Result<Pod<'a>, ExtractError> {
+    let at = |path: &[&str]| path.iter().try_fold(resource, |v, key| v.get(key));
+    match kind {
+        "Pod" => Ok(Pod::new(at(&["metadata"]), at(&["spec"]))),
+        "CronJob" => Ok(Pod::new(
+            at(&["spec", "jobTemplate", "metadata"]),
+            at(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        )),
+        k if TEMPLATE_KINDS.contains(&k) => Ok(Pod::new(
+            at(&["spec", "template", "metadata"]),
+            at(&["spec", "template", "spec"]),
+        )),
+        _ => Err(ExtractError::UnsupportedKind),
+    }
+}

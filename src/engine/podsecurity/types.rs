@@ -1,0 +1,203 @@
+//! The plain values of Pod Security evaluation: levels, versions, field errors and check
+//! results (podsecurity.md §1.2, §2.5, §3.1).
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::controls::CheckId;
+
+/// `podSecurity.level` (podsecurity.md §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    /// The level exactly as the policy spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Privileged => "privileged",
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+
+    /// Whether a check of `check_level` runs at this policy level. Only `baseline` filters;
+    /// `privileged` runs every check like `restricted` (podsecurity.md §2.5 step 1, quirk).
+    pub fn runs(self, check_level: Level) -> bool {
+        self != Level::Baseline || check_level == Level::Baseline
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A level outside the CRD enum `privileged | baseline | restricted`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of privileged, baseline, restricted")]
+pub struct LevelError;
+
+impl FromStr for Level {
+    type Err = LevelError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "privileged" => Ok(Level::Privileged),
+            "baseline" => Ok(Level::Baseline),
+            "restricted" => Ok(Level::Restricted),
+            _ => Err(LevelError),
+        }
+    }
+}
+
+/// A policy version: `v1.<minor>` or `latest`, which is newer than every numbered version
+/// (podsecurity.md §2.5). Variant order gives that ordering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    V1(u32),
+    Latest,
+}
+
+/// The version strings the CRD enum accepts when policies are loaded (podsecurity.md §2.6).
+pub const CRD_VERSIONS: [&str; 15] = [
+    "v1.19", "v1.20", "v1.21", "v1.22", "v1.23", "v1.24", "v1.25", "v1.26", "v1.27", "v1.28",
+    "v1.29", "v1.30", "v1.31", "v1.32", "latest",
+];
+
+/// A version that is neither empty, `latest` nor `v1.<minor>`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("must be \"latest\" or \"v1.x\"")]
+pub struct VersionError;
+
+impl VersionError {
+    /// The rule error Kyverno reports when a version reaches evaluation unparsed
+    /// (podsecurity.md §3.6, last item).
+    pub fn rule_message(&self) -> String {
+        format!("failed to parse pod security api version: {self}")
+    }
+}
+
+impl Version {
+    /// Whether the CRD enum accepts `text` as `podSecurity.version`.
+    pub fn crd_accepts(text: &str) -> bool {
+        CRD_VERSIONS.contains(&text)
+    }
+}
+
+impl FromStr for Version {
+    type Err = VersionError;
+
+    /// Empty and `latest` mean latest; otherwise `^v1\.(0|[1-9][0-9]*)$`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() || s == "latest" {
+            return Ok(Version::Latest);
+        }
+        let digits = s.strip_prefix("v1.").ok_or(VersionError)?;
+        let canonical = digits == "0" || !digits.starts_with('0');
+        if digits.is_empty() || !canonical || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(VersionError);
+        }
+        digits.parse().map(Version::V1).map_err(|_| VersionError)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Version::V1(minor) => write!(f, "v1.{minor}"),
+            Version::Latest => f.write_str("latest"),
+        }
+    }
+}
+
+/// The type of a field error (podsecurity.md §1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Required,
+    Forbidden,
+}
+
+/// The offending value of a field error. An empty string is `None` (podsecurity.md §1.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadValue {
+    None,
+    String(String),
+    Bool(bool),
+    Int(i64),
+    List(Vec<String>),
+}
+
+impl BadValue {
+    /// A string bad value; the empty string means "no value".
+    pub fn text(s: &str) -> BadValue {
+        if s.is_empty() {
+            BadValue::None
+        } else {
+            BadValue::String(s.to_string())
+        }
+    }
+
+    /// The bad value as the strings `values` patterns are matched against (podsecurity.md
+    /// §3.4 step 3, `bad(e)`).
+    pub fn strings(&self) -> Vec<String> {
+        match self {
+            BadValue::None => Vec::new(),
+            BadValue::String(s) => vec![s.clone()],
+            BadValue::Bool(b) => vec![b.to_string()],
+            BadValue::Int(i) => vec![i.to_string()],
+            BadValue::List(items) => items.clone(),
+        }
+    }
+}
+
+/// Prints the way Go's `%+v` prints the value in Kyverno's message (podsecurity.md §3.6).
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadValue::None => Ok(()),
+            BadValue::String(s) => f.write_str(s),
+            BadValue::Bool(b) => write!(f, "{b}"),
+            BadValue::Int(i) => write!(f, "{i}"),
+            BadValue::List(items) => write!(f, "[{}]", items.join(" ")),
+        }
+    }
+}
+
+/// One offending field of a failing check (podsecurity.md §1.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub kind: ErrorKind,
+    pub field: String,
+    pub bad_value: BadValue,
+}
+
+impl FieldError {
+    pub fn forbidden(field: String, bad_value: BadValue) -> FieldError {
+        FieldError {
+            kind: ErrorKind::Forbidden,
+            field,
+            bad_value,
+        }
+    }
+
+    pub fn required(field: String) -> FieldError {
+        FieldError {
+            kind: ErrorKind::Required,
+            field,
+            bad_value: BadValue::None,
+        }
+    }
+}
+
+/// One failing check: its ID, its forbidden reason and its remaining field errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    pub id: CheckId,
+    pub reason: &'static str,
+    pub errors: Vec<FieldError>,
+}
