@@ -1,10 +1,10 @@
 //! PolicyExceptions compiled (podsecurity.md §4): which policy rules they name, their
 //! `match` block, conditions and podSecurity exclusions.
 
-use super::PodSecurityExclude;
 use super::matching::{self, Matcher};
 use super::rule::{self, Problems};
 use crate::engine::conditions::Block;
+use crate::engine::podsecurity::Exclusion;
 use crate::ir;
 use crate::syntax::template::TemplateDoc;
 use crate::value::wildcard;
@@ -16,7 +16,7 @@ pub struct Exception {
     targets: Vec<Target>,
     pub match_: Option<Matcher>,
     pub conditions: Option<Block<TemplateDoc>>,
-    pub pod_security: Vec<PodSecurityExclude>,
+    pub pod_security: Vec<Exclusion>,
 }
 
 #[derive(Debug)]
@@ -68,11 +68,8 @@ fn one(e: &ir::PolicyException, problems: &mut Problems) -> Option<Exception> {
             .conditions
             .as_ref()
             .and_then(|c| rule::conditions(c, &mut own)),
-        pod_security: e
-            .pod_security
-            .iter()
-            .map(rule::pod_security_exclude)
-            .collect(),
+        pod_security: super::podsecurity::entries(&e.pod_security, None, &mut own)
+            .unwrap_or_default(),
     };
     let ok = own.diagnostics.is_empty();
     problems.diagnostics.extend(own.diagnostics);

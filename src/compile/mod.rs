@@ -5,6 +5,7 @@ pub mod autogen;
 pub mod exception;
 pub mod matching;
 pub mod pattern;
+mod podsecurity;
 pub mod policy;
 mod references;
 pub(crate) mod rule;
@@ -147,7 +148,9 @@ pub enum Check {
     /// `Err` holds why the value is not a list (a rule error, rules.md §7.9).
     AnyPattern(Result<Vec<PatternSpec>, String>),
     Foreach(Vec<Foreach>),
-    PodSecurity(Box<PodSecurity>),
+    PodSecurity(Box<crate::engine::podsecurity::PodSecurity>),
+    /// A podSecurity block that did not validate (the policy is invalid anyway).
+    PodSecurityInvalid,
     /// A validation nomos does not evaluate (CEL, manifests).
     Unsupported(String),
 }
@@ -210,20 +213,4 @@ pub enum PathExpr {
     Static(Expression),
     /// Substituted, then compiled, per use.
     Dynamic(Template),
-}
-
-/// `validate.podSecurity`, kept as written; the engine's podSecurity module reads it.
-#[derive(Debug, Clone)]
-pub struct PodSecurity {
-    pub level: String,
-    pub version: String,
-    pub exclude: Vec<PodSecurityExclude>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PodSecurityExclude {
-    pub control_name: String,
-    pub images: Vec<String>,
-    pub restricted_field: Option<String>,
-    pub values: Vec<String>,
 }

@@ -2,8 +2,8 @@
 //! collected as diagnostics; the caller marks the policy invalid.
 
 use super::{
-    Action, Check, ContextEntry, Foreach, ForeachCheck, PathExpr, PatternSpec, PodSecurity,
-    PodSecurityExclude, Rule, Source, Validate, Variable, matching, pattern,
+    Action, Check, ContextEntry, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Source,
+    Validate, Variable, matching, pattern,
 };
 use crate::diagnostic::Diagnostic;
 use crate::engine::conditions::{Block, Condition};
@@ -89,7 +89,10 @@ fn check(v: &ir::Validate, p: &mut Problems) -> Check {
         return Check::Foreach(foreach_list(each, p));
     }
     if let Some(ps) = &v.pod_security {
-        return Check::PodSecurity(Box::new(pod_security(ps)));
+        return match super::podsecurity::block(ps, p) {
+            Some(block) => Check::PodSecurity(Box::new(block)),
+            None => Check::PodSecurityInvalid,
+        };
     }
     let what = v.unsupported.first().map_or("nothing", |u| u.node.as_str());
     Check::Unsupported(format!("validate.{what} is not supported by nomos"))
@@ -212,35 +215,6 @@ fn foreach(f: &ir::Foreach, p: &mut Problems) -> Option<Foreach> {
         preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),
         check,
     })
-}
-
-fn pod_security(ps: &ir::PodSecurity) -> PodSecurity {
-    PodSecurity {
-        level: ps
-            .level
-            .as_ref()
-            .map(|l| l.node.clone())
-            .unwrap_or_default(),
-        version: ps
-            .version
-            .as_ref()
-            .map(|v| v.node.clone())
-            .unwrap_or_default(),
-        exclude: ps.exclude.iter().map(pod_security_exclude).collect(),
-    }
-}
-
-pub fn pod_security_exclude(e: &ir::PodSecurityExclude) -> PodSecurityExclude {
-    PodSecurityExclude {
-        control_name: e
-            .control_name
-            .as_ref()
-            .map(|c| c.node.clone())
-            .unwrap_or_default(),
-        images: e.images.iter().map(|i| i.node.clone()).collect(),
-        restricted_field: e.restricted_field.as_ref().map(|r| r.node.clone()),
-        values: e.values.iter().map(|v| v.node.clone()).collect(),
-    }
 }
 
 pub fn conditions(c: &ir::Conditions, p: &mut Problems) -> Option<Block<TemplateDoc>> {

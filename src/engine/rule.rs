@@ -4,6 +4,7 @@
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
 use super::matching::MatchRequest;
+use super::podsecurity::{Exclusion, Outcome, PodSecurity};
 use super::{foreach, loader, messages};
 use crate::compile::exception::Exception;
 use crate::compile::{Check, ContextEntry, Rule, Source, Validate};
@@ -127,7 +128,10 @@ fn run<'c>(
         }
     }
     let exceptions = applicable(rule, env, ctx);
-    if !exceptions.is_empty() && !matches!(validate.check, Check::PodSecurity(_)) {
+    if let Check::PodSecurity(ps) = &validate.check {
+        return pod_security(ps, &rule.name, &exceptions, excused, ctx);
+    }
+    if !exceptions.is_empty() {
         excused.extend(exceptions.iter().map(|e| e.key.clone()));
         // No space before the first key (podsecurity.md §4.6, quirk).
         let message = format!(
@@ -145,7 +149,49 @@ fn run<'c>(
         Check::Pattern(spec) => checks::pattern(spec, Target::Resource, &text, ctx),
         Check::AnyPattern(specs) => checks::any_pattern(specs, Target::Resource, &text, ctx),
         Check::Foreach(list) => foreach::run(list, 0, Target::Resource, &text, values, ctx),
-        Check::PodSecurity(_) => None,
+        Check::PodSecurity(_) | Check::PodSecurityInvalid => None,
         Check::Unsupported(reason) => Some(Verdict::new(Status::Error, reason.clone())),
     }
+}
+
+/// A podSecurity rule (podsecurity.md §3.3, §4.5): nothing on DELETE; an exception
+/// without entries skips the rule; otherwise exceptions' entries excuse what the rule's
+/// own exclusions left.
+fn pod_security(
+    ps: &PodSecurity,
+    rule: &str,
+    exceptions: &[&Exception],
+    excused: &mut Vec<String>,
+    ctx: &JsonContext<'_>,
+) -> Option<Verdict> {
+    let object = ctx
+        .root()
+        .pointer("/request/object")
+        .filter(|o| !o.is_null())?;
+    if let Some(blanket) = exceptions.iter().find(|e| e.pod_security.is_empty()) {
+        excused.push(blanket.key.clone());
+        let message = format!("rule is skipped due to policy exception {}", blanket.key);
+        return Some(Verdict::new(Status::Skip, message));
+    }
+    let kind = object
+        .get("kind")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let entries: Vec<Exclusion> = exceptions
+        .iter()
+        .flat_map(|e| e.pod_security.iter().cloned())
+        .collect();
+    Some(match ps.run_with_exceptions(rule, kind, object, &entries) {
+        Outcome::Pass { message } => Verdict::new(Status::Pass, message),
+        Outcome::Fail { message, .. } => Verdict::new(Status::Fail, message),
+        Outcome::Error { message } => Verdict::new(Status::Error, message),
+        Outcome::ExcusedByExceptions => {
+            excused.extend(exceptions.iter().map(|e| e.key.clone()));
+            let message = format!(
+                "rule is skipped due to policy exceptions {}",
+                excused.join(", ")
+            );
+            Verdict::new(Status::Skip, message)
+        }
+    })
 }
