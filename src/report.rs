@@ -102,6 +102,8 @@ pub struct RuleResponse {
     pub exceptions: Vec<String>,
     /// `reportProperties` and podSecurity details, in insertion order.
     pub properties: Vec<(String, String)>,
+    /// The rule's effective failure action is Enforce (a failure blocks admission).
+    pub enforce: bool,
 }
 
 impl RuleResponse {
@@ -112,6 +114,7 @@ impl RuleResponse {
             message: message.into(),
             exceptions: Vec::new(),
             properties: Vec::new(),
+            enforce: false,
         }
     }
 }

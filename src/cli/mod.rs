@@ -1,7 +1,9 @@
 //! Command-line interface: argument parsing and output rendering. The only module that
 //! prints.
 
+mod apply;
 mod jp;
+mod output;
 mod test;
 
 use std::ffi::OsString;
@@ -19,6 +21,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Apply policies to resources and report the results.
+    Apply(apply::ApplyArgs),
     /// Evaluate, list and parse Kyverno-dialect JMESPath expressions.
     Jp(jp::JpArgs),
     /// Run kyverno-test.yaml suites and compare with their expected results.
@@ -54,6 +58,7 @@ where
         }
     };
     let code = match cli.command {
+        Command::Apply(args) => apply::run(args),
         Command::Jp(args) => jp::run(args),
         Command::Test(args) => test::run(args),
     };

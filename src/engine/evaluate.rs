@@ -60,6 +60,7 @@ fn evaluate_policy(
             values: Values {
                 rule: rule_values(policy, rule, inputs),
             },
+            action: policy.action,
             policy_key: &key,
             exceptions,
             request: &matched,

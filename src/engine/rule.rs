@@ -7,7 +7,7 @@ use super::matching::MatchRequest;
 use super::podsecurity::{Exclusion, Outcome, PodSecurity};
 use super::{foreach, loader, messages};
 use crate::compile::exception::Exception;
-use crate::compile::{Check, ContextEntry, Rule, Source, Validate};
+use crate::compile::{Action, Check, ContextEntry, Rule, Source, Validate};
 use crate::ir::inputs::RuleValues;
 use crate::report::{RuleResponse, Status};
 
@@ -56,6 +56,8 @@ pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> R
 /// What a rule is evaluated with besides the JSON context.
 pub struct RuleEnv<'a> {
     pub values: Values<'a>,
+    /// The policy-wide failure action, when the rule does not set its own.
+    pub action: Action,
     /// `<name>` or `<namespace>/<name>`: how exceptions name the policy.
     pub policy_key: &'a str,
     pub exceptions: &'a [Exception],
@@ -73,8 +75,10 @@ pub fn evaluate<'c>(
     let mut excused = Vec::new();
     let verdict = run(rule, validate, env, &mut excused, ctx);
     ctx.pop_scope();
+    let action = validate.failure_action.unwrap_or(env.action);
     verdict.map(|v| RuleResponse {
         exceptions: excused,
+        enforce: action == Action::Enforce,
         ..RuleResponse::new(rule.name.clone(), v.status, v.message)
     })
 }

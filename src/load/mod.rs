@@ -6,6 +6,7 @@
 
 pub(crate) mod fields;
 mod files;
+pub mod inputs;
 pub mod kyverno;
 pub mod testsuite;
 pub mod yaml;

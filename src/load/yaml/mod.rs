@@ -17,6 +17,7 @@ use saphyr_parser::{Event, Marker, Parser, ScanError, Span as Marks};
 use serde_json::Value;
 
 pub use error::{ErrorKind, MAX_DEPTH, YamlError};
+pub use resolve::plain_reads_as_string;
 pub use tree::Tree;
 
 use crate::diagnostic::Diagnostic;

@@ -285,3 +285,9 @@ mod tests {
         assert_eq!(float_key(1e39), ".inf");
     }
 }
+
+/// Whether `text`, written as a plain scalar, reads back as that same string (and not as
+/// a boolean, null, number or merge key): what a YAML writer needs to know.
+pub fn plain_reads_as_string(text: &str) -> bool {
+    matches!(implicit(Cow::Borrowed(text), false), Scalar::Str(_))
+}
