@@ -267,6 +267,12 @@ fn float_key(f: f64) -> String {
     format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
 }
 
+/// Whether `text`, written as a plain scalar, reads back as that same string (and not as
+/// a boolean, null, number or merge key): what a YAML writer needs to know.
+pub fn plain_reads_as_string(text: &str) -> bool {
+    matches!(implicit(Cow::Borrowed(text), false), Scalar::Str(_))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,10 +290,4 @@ mod tests {
         assert_eq!(float_key(f64::INFINITY), ".inf");
         assert_eq!(float_key(1e39), ".inf");
     }
-}
-
-/// Whether `text`, written as a plain scalar, reads back as that same string (and not as
-/// a boolean, null, number or merge key): what a YAML writer needs to know.
-pub fn plain_reads_as_string(text: &str) -> bool {
-    matches!(implicit(Cow::Borrowed(text), false), Scalar::Str(_))
 }
