@@ -7,7 +7,10 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::exit;
+use crate::diagnostic::Emitter;
 use crate::jmespath::{Expression, functions};
+use crate::load::yaml;
+use crate::source::SourceMap;
 use crate::value::go;
 
 #[derive(Debug, Args)]
@@ -79,17 +82,38 @@ fn query(input: Option<PathBuf>, expressions: &[String]) -> u8 {
 
 /// The input document: the file, stdin when piped, or `null`.
 fn read_input(input: Option<PathBuf>) -> Result<Value, String> {
-    let text = match input {
-        Some(path) if path.as_os_str() != "-" => std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        Some(_) => read_stdin()?,
+    let (name, text) = match input {
+        Some(path) if path.as_os_str() != "-" => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+        Some(_) => ("<stdin>".to_string(), read_stdin()?),
         None if std::io::stdin().is_terminal() => return Ok(Value::Null),
-        None => read_stdin()?,
+        None => ("<stdin>".to_string(), read_stdin()?),
     };
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(&text).map_err(|e| format!("input is not valid JSON: {e}"))
+    // JSON is read directly (the common, large case); anything else as YAML.
+    if let Ok(value) = serde_json::from_str::<Value>(&text) {
+        return Ok(value);
+    }
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text);
+    let text = sources
+        .get(file)
+        .map(|f| f.text.as_str())
+        .unwrap_or_default();
+    let parsed = yaml::parse_values(text, file);
+    if parsed.diagnostics.iter().any(|d| d.is_error()) {
+        return Err(Emitter::plain(&sources).render_all(&parsed.diagnostics));
+    }
+    Ok(parsed
+        .documents
+        .into_iter()
+        .next()
+        .map_or(Value::Null, |d| d.node))
 }
 
 fn read_stdin() -> Result<String, String> {
