@@ -95,14 +95,16 @@ impl<'c> JsonContext<'c> {
 
     /// Remembers a top-level key's value the first time the current scope changes it.
     fn save(&mut self, key: &str) {
-        let old = self.map().get(key).cloned();
-        let scope = self
-            .scopes
-            .last_mut()
-            .expect("invariant: the base scope is never popped");
-        if !scope.saved.iter().any(|(k, _)| k == key) {
-            scope.saved.push((key.to_string(), old));
+        let innermost = self.scopes.len() - 1;
+        self.save_in(innermost, key);
+    }
+
+    fn save_in(&mut self, scope: usize, key: &str) {
+        if self.scopes[scope].saved.iter().any(|(k, _)| k == key) {
+            return;
         }
+        let old = self.map().get(key).cloned();
+        self.scopes[scope].saved.push((key.to_string(), old));
     }
 
     /// Sets a top-level key (not split on dots).
@@ -164,7 +166,11 @@ impl<'c> JsonContext<'c> {
             let loaded = loader.load(self);
             self.loading.pop();
             match loaded {
-                Ok(value) => self.set(name, value),
+                // The value lives as long as the scope the entry was registered in.
+                Ok(value) => {
+                    self.save_in(s, name);
+                    self.map_mut().insert(name.to_string(), value);
+                }
                 Err(e) => {
                     // A failed entry fails again wherever it is mentioned next.
                     self.scopes[s].entries[i].loaded = false;

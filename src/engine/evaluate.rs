@@ -21,62 +21,89 @@ pub struct Inputs<'a> {
     pub values: Option<&'a ValuesFile>,
 }
 
-/// Responses of every valid policy (invalid policies answer nothing).
+/// Responses of every valid policy (invalid policies answer nothing). The JSON context
+/// is built once per request; each policy works in a scope of it that is undone after.
 pub fn evaluate(set: &PolicySet, request: &Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
-    set.policies
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.invalid.is_none())
-        .map(|(i, p)| evaluate_policy(i, p, &set.exceptions, request, inputs))
-        .collect()
-}
-
-fn evaluate_policy(
-    index: usize,
-    policy: &Policy,
-    exceptions: &[Exception],
-    request: &Request,
-    inputs: Inputs<'_>,
-) -> PolicyResponse {
-    let mut response = PolicyResponse {
-        policy: index,
-        rules: Vec::new(),
-    };
-    let request = &effective_request(policy, request, inputs);
-    if !in_scope(policy, request) {
-        return response;
-    }
-    let mut ctx = JsonContext::new(root(request));
-    ctx.register("images", &Images);
-    inject_resource_values(&mut ctx, policy, request, inputs);
-    let object = request.subject().cloned().unwrap_or(Value::Null);
-    let matched = match_request(request, &object);
-    let key = policy.key();
-    for rule in rules_for(policy, &request.gvk.kind) {
-        if !applies(rule, &matched) {
+    let mut shared = Evaluation::new(request);
+    let mut out = Vec::new();
+    for (index, policy) in set.policies.iter().enumerate() {
+        if policy.invalid.is_some() {
             continue;
         }
-        let env = RuleEnv {
-            values: Values {
-                rule: rule_values(policy, rule, inputs),
-            },
-            action: policy.action,
-            policy_key: &key,
-            exceptions,
-            request: &matched,
+        let response = match changed_request(policy, request, inputs) {
+            Some(own) => Evaluation::new(&own).policy(index, policy, &set.exceptions, inputs),
+            None => shared.policy(index, policy, &set.exceptions, inputs),
         };
-        if let Some(r) = rule::evaluate(rule, &env, &mut ctx) {
-            response.rules.push(r);
-        }
-        let decided = response
-            .rules
-            .iter()
-            .any(|r| matches!(r.status, Status::Pass | Status::Fail));
-        if policy.apply_one && decided {
-            break;
+        out.push(response);
+    }
+    out
+}
+
+/// One request prepared for evaluation: its JSON context and what matching reads.
+struct Evaluation<'r> {
+    request: &'r Request,
+    ctx: JsonContext<'r>,
+    matched: MatchRequest<'r>,
+}
+
+const NO_OBJECT: Value = Value::Null;
+
+impl<'r> Evaluation<'r> {
+    fn new(request: &'r Request) -> Evaluation<'r> {
+        let mut ctx = JsonContext::new(root(request));
+        ctx.register("images", &Images);
+        let object = request.subject().unwrap_or(&NO_OBJECT);
+        Evaluation {
+            request,
+            ctx,
+            matched: match_request(request, object),
         }
     }
-    response
+
+    fn policy<'c: 'r>(
+        &mut self,
+        index: usize,
+        policy: &'c Policy,
+        exceptions: &'c [Exception],
+        inputs: Inputs<'_>,
+    ) -> PolicyResponse {
+        let mut response = PolicyResponse {
+            policy: index,
+            rules: Vec::new(),
+        };
+        if !in_scope(policy, self.request) {
+            return response;
+        }
+        self.ctx.push_scope();
+        inject_resource_values(&mut self.ctx, policy, self.request, inputs);
+        let key = policy.key();
+        for rule in rules_for(policy, &self.request.gvk.kind) {
+            if !applies(rule, &self.matched) {
+                continue;
+            }
+            let env = RuleEnv {
+                values: Values {
+                    rule: rule_values(policy, rule, inputs),
+                },
+                action: policy.action,
+                policy_key: &key,
+                exceptions,
+                request: &self.matched,
+            };
+            if let Some(r) = rule::evaluate(rule, &env, &mut self.ctx) {
+                response.rules.push(r);
+            }
+            let decided = response
+                .rules
+                .iter()
+                .any(|r| matches!(r.status, Status::Pass | Status::Fail));
+            if policy.apply_one && decided {
+                break;
+            }
+        }
+        self.ctx.pop_scope();
+        response
+    }
 }
 
 /// A namespaced `Policy` applies only in its own namespace (rules.md §1.1).
@@ -176,11 +203,19 @@ fn service_account(username: &str) -> (String, String) {
     }
 }
 
-/// The request as values change it: a per-resource `request.operation` re-simulates it, and
-/// values under `request.object`/`request.oldObject` change the objects themselves
-/// (cli-test.md §9.1).
-fn effective_request(policy: &Policy, request: &Request, inputs: Inputs<'_>) -> Request {
+/// The request as values change it, when they do: a per-resource `request.operation`
+/// re-simulates it, and values under `request.object`/`request.oldObject` change the
+/// objects themselves (cli-test.md §9.1).
+fn changed_request(policy: &Policy, request: &Request, inputs: Inputs<'_>) -> Option<Request> {
     let pairs = resource_value_pairs(policy, request, inputs);
+    let changes = |k: &str| {
+        k == "request.operation"
+            || k.starts_with("request.object")
+            || k.starts_with("request.oldObject")
+    };
+    if !pairs.iter().any(|(k, _)| changes(k)) {
+        return None;
+    }
     let operation = pairs
         .iter()
         .rev()
@@ -209,7 +244,7 @@ fn effective_request(policy: &Policy, request: &Request, inputs: Inputs<'_>) -> 
             .cloned()
             .filter(|v| !v.is_null());
     }
-    out
+    Some(out)
 }
 
 /// Global values, then the policy's values for this resource (later keys win).
