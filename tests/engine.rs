@@ -15,6 +15,7 @@ fn main() {
     let mut trials = Vec::new();
     trials.extend(concept_trials("pattern", run_pattern_case));
     trials.extend(concept_trials("operators", run_operator_case));
+    trials.extend(suite_trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -101,4 +102,41 @@ fn run_operator_case(row: &Value) -> Result<(), Failed> {
         )
         .into())
     }
+}
+
+/// Small kyverno-test suites under `tests/cases/suites/` for pipeline behaviour (UPDATE
+/// re-checks, applyRules); every expected row must hold. Each suite's files say which
+/// rules.md section its expectations come from.
+fn suite_trials() -> Vec<Trial> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/suites");
+    nomos::testsuite::run::discover(&[dir])
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            Trial::test(format!("suites::{name}"), move || {
+                let mut failures = Vec::new();
+                for suite in nomos::testsuite::run::run_file(&path) {
+                    failures.extend(suite.error);
+                    let failed = suite
+                        .rows
+                        .iter()
+                        .filter(|r| r.verdict == nomos::testsuite::compare::Verdict::Fail);
+                    failures.extend(
+                        failed.map(|r| {
+                            format!("{} {} {}: {}", r.policy, r.rule, r.resource, r.reason)
+                        }),
+                    );
+                }
+                if failures.is_empty() {
+                    Ok(())
+                } else {
+                    Err(failures.join("\n").into())
+                }
+            })
+        })
+        .collect()
 }

@@ -38,6 +38,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// An action as written in an override: one of the four accepted spellings, or `None`.
+    pub fn parse_strict(text: &str) -> Option<Action> {
+        match text {
+            "Enforce" | "enforce" => Some(Action::Enforce),
+            "Audit" | "audit" => Some(Action::Audit),
+            _ => None,
+        }
+    }
+
     /// Only `Enforce` and `enforce` mean Enforce (quirk: not case-insensitive).
     pub fn parse(text: &str) -> Action {
         if matches!(text, "Enforce" | "enforce") {
@@ -46,6 +55,15 @@ impl Action {
             Action::Audit
         }
     }
+}
+
+/// A failure action that applies in some namespaces (rules.md §1.3).
+#[derive(Debug)]
+pub struct Override {
+    /// `None` when the written action is not one of the accepted spellings (ignored).
+    pub action: Option<Action>,
+    pub namespaces: Option<Vec<crate::compile::matching::Pattern>>,
+    pub selector: Option<crate::compile::matching::LabelSelector>,
 }
 
 /// Everything loaded, compiled once.
@@ -70,6 +88,7 @@ pub struct Policy {
     pub scored: bool,
     pub annotations: Vec<(String, String)>,
     pub action: Action,
+    pub action_overrides: Vec<Override>,
     pub apply_one: bool,
     pub rules: Vec<Rule>,
     /// Generated rules for pod controllers (rules.md §3).
@@ -136,6 +155,7 @@ pub struct Rule {
 pub struct Validate {
     pub message: Option<Template>,
     pub failure_action: Option<Action>,
+    pub failure_action_overrides: Vec<Override>,
     pub allow_existing_violations: bool,
     pub check: Check,
 }

@@ -57,6 +57,7 @@ fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {
             .validation_failure_action
             .as_ref()
             .map_or(Action::Audit, |a| Action::parse(&a.node)),
+        action_overrides: rule::overrides(&p.spec.validation_failure_action_overrides),
         apply_one: p.spec.apply_rules.as_ref().is_some_and(|a| a.node == "One"),
         rules,
         autogen: generated_rules,

@@ -59,6 +59,7 @@ fn validate(v: &ir::Validate, p: &mut Problems) -> Validate {
             .as_ref()
             .and_then(|m| template(&m.node, m.span, p)),
         failure_action: v.failure_action.as_ref().map(|a| Action::parse(&a.node)),
+        failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
         check: check(v, p),
     }
@@ -324,4 +325,21 @@ fn path_expr(text: &str, span: Span, p: &mut Problems) -> Option<PathExpr> {
             None
         }
     }
+}
+
+/// Failure-action overrides (rules.md §1.3).
+pub fn overrides(list: &[ir::FailureActionOverride]) -> Vec<super::Override> {
+    list.iter()
+        .map(|o| super::Override {
+            action: Action::parse_strict(&o.action.node),
+            namespaces: o
+                .namespaces
+                .as_ref()
+                .map(|ns| ns.iter().map(|n| matching::Pattern::new(&n.node)).collect()),
+            selector: o
+                .namespace_selector
+                .as_ref()
+                .map(matching::LabelSelector::compile),
+        })
+        .collect()
 }

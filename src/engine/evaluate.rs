@@ -12,8 +12,9 @@ use super::selector::StringMap;
 use crate::compile::exception::Exception;
 use crate::compile::{Policy, PolicySet, Rule};
 use crate::ir::PolicyKind;
+use crate::ir::inputs::UserInfo;
 use crate::ir::inputs::{RuleValues, Values as ValuesFile};
-use crate::report::{PolicyResponse, Status};
+use crate::report::{PolicyResponse, RuleResponse, Status};
 
 /// What a run supplies besides the request.
 #[derive(Default, Clone, Copy)]
@@ -86,11 +87,16 @@ impl<'r> Evaluation<'r> {
                     rule: rule_values(policy, rule, inputs),
                 },
                 action: policy.action,
+                overrides: &policy.action_overrides,
                 policy_key: &key,
                 exceptions,
                 request: &self.matched,
             };
-            if let Some(r) = rule::evaluate(rule, &env, &mut self.ctx) {
+            if let Some(mut r) = rule::evaluate(rule, &env, &mut self.ctx) {
+                if r.status == Status::Fail && keeps_existing_violations(rule, policy, self.request)
+                {
+                    existing_violation(&mut r, rule, policy, exceptions, self.request);
+                }
                 response.rules.push(r);
             }
             let decided = response
@@ -103,6 +109,71 @@ impl<'r> Evaluation<'r> {
         }
         self.ctx.pop_scope();
         response
+    }
+}
+
+/// rules.md §9.3.2: an Enforce rule that fails on UPDATE is re-checked against the old
+/// object; it applies to rules without preconditions (quirk) that allow existing
+/// violations (the default).
+fn keeps_existing_violations(rule: &Rule, policy: &Policy, request: &Request) -> bool {
+    let Some(validate) = &rule.validate else {
+        return false;
+    };
+    let update = request.operation == Operation::Update
+        || (request.object.is_some() && request.old_object.is_some());
+    let enforce =
+        validate.failure_action.unwrap_or(policy.action) == crate::compile::Action::Enforce;
+    update && enforce && validate.allow_existing_violations && rule.preconditions.is_none()
+}
+
+/// Evaluates the rule on the old object as a CREATE by a synthetic user; if that fails too,
+/// the violation already existed and the rule is skipped.
+fn existing_violation(
+    response: &mut RuleResponse,
+    rule: &Rule,
+    policy: &Policy,
+    exceptions: &[Exception],
+    request: &Request,
+) {
+    let Some(old) = request.old_object.clone() else {
+        return;
+    };
+    let user = UserInfo {
+        username: "kyverno:kyverno-invalid-controller".into(),
+        groups: vec!["kyverno:invalidgroup".into()],
+        roles: vec!["kyverno:invalidrole".into()],
+        cluster_roles: vec!["kyverno:invalidrole".into()],
+        ..UserInfo::default()
+    };
+    let old_request = Request::simulate(old, Operation::Create, Some(user));
+    let mut again = Evaluation::new(&old_request);
+    if !applies(rule, &again.matched) {
+        return;
+    }
+    let env = RuleEnv {
+        values: Values::default(),
+        action: policy.action,
+        overrides: &policy.action_overrides,
+        policy_key: &policy.key(),
+        exceptions,
+        request: &again.matched,
+    };
+    match rule::evaluate(rule, &env, &mut again.ctx).map(|r| r.status) {
+        Some(Status::Fail) => {
+            response.status = Status::Skip;
+            response.message =
+                "skipping the rule evaluation as pre-existing violations are allowed".into();
+        }
+        Some(Status::Error)
+            if matches!(
+                rule.validate.as_ref().map(|v| &v.check),
+                Some(crate::compile::Check::PodSecurity(_))
+            ) =>
+        {
+            response.status = Status::Skip;
+            response.message = "failed to validate old object".into();
+        }
+        _ => {}
     }
 }
 

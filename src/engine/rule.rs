@@ -5,9 +5,10 @@ use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
 use super::matching::MatchRequest;
 use super::podsecurity::{Exclusion, Outcome, PodSecurity};
+use super::selector::StringMap;
 use super::{foreach, loader, messages};
 use crate::compile::exception::Exception;
-use crate::compile::{Action, Check, ContextEntry, Rule, Source, Validate};
+use crate::compile::{Action, Check, ContextEntry, Override, Rule, Source, Validate};
 use crate::ir::inputs::RuleValues;
 use crate::report::{RuleResponse, Status};
 
@@ -56,8 +57,9 @@ pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> R
 /// What a rule is evaluated with besides the JSON context.
 pub struct RuleEnv<'a> {
     pub values: Values<'a>,
-    /// The policy-wide failure action, when the rule does not set its own.
+    /// The policy-wide failure action and its overrides, when the rule sets none.
     pub action: Action,
+    pub overrides: &'a [Override],
     /// `<name>` or `<namespace>/<name>`: how exceptions name the policy.
     pub policy_key: &'a str,
     pub exceptions: &'a [Exception],
@@ -75,7 +77,7 @@ pub fn evaluate<'c>(
     let mut excused = Vec::new();
     let verdict = run(rule, validate, env, &mut excused, ctx);
     ctx.pop_scope();
-    let action = validate.failure_action.unwrap_or(env.action);
+    let action = effective_action(validate, env);
     verdict.map(|v| RuleResponse {
         exceptions: excused,
         enforce: action == Action::Enforce,
@@ -198,4 +200,27 @@ fn pod_security(
             Verdict::new(Status::Skip, message)
         }
     })
+}
+
+/// The rule's failure action for this request (rules.md §1.3): the rule's overrides, its
+/// own action, the policy's overrides, the policy's action — first that applies.
+fn effective_action(validate: &Validate, env: &RuleEnv<'_>) -> Action {
+    let (namespace, labels) = (env.request.namespace, env.request.namespace_labels);
+    let first = |list: &[Override]| {
+        list.iter()
+            .filter(|o| override_applies(o, namespace, labels))
+            .find_map(|o| o.action)
+    };
+    first(&validate.failure_action_overrides)
+        .or(validate.failure_action)
+        .or_else(|| first(env.overrides))
+        .unwrap_or(env.action)
+}
+
+fn override_applies(o: &Override, namespace: &str, labels: StringMap<'_>) -> bool {
+    let selected = o.selector.as_ref().is_none_or(|s| s.matches(labels));
+    match &o.namespaces {
+        None => selected,
+        Some(patterns) => patterns.iter().any(|p| p.matches(namespace)) && selected,
+    }
 }
