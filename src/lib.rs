@@ -3,6 +3,7 @@
 //! Data flow: paths → [`load`] → [`ir`] → `compile` (once) → `engine` (per payload)
 //! → results rendered by `cli`. Every user-facing error is a [`diagnostic::Diagnostic`].
 
+pub mod bench;
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;

@@ -2,6 +2,7 @@
 //! prints.
 
 mod apply;
+mod bench;
 mod jp;
 mod output;
 mod test;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Apply policies to resources and report the results.
     Apply(apply::ApplyArgs),
+    /// Time parsing and evaluating admission reviews against a policy set.
+    Bench(bench::BenchArgs),
     /// Evaluate, list and parse Kyverno-dialect JMESPath expressions.
     Jp(jp::JpArgs),
     /// Run kyverno-test.yaml suites and compare with their expected results.
@@ -59,6 +62,7 @@ where
     };
     let code = match cli.command {
         Command::Apply(args) => apply::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Jp(args) => jp::run(args),
         Command::Test(args) => test::run(args),
     };

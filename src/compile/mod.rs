@@ -187,6 +187,8 @@ pub enum PatternSpec {
 #[derive(Debug)]
 pub struct Foreach {
     pub list: Expression,
+    /// Some string of the rule names `element<N>`/`elementIndex<N>`: those keys are set.
+    pub indexed: bool,
     pub element_scope: Option<bool>,
     pub context: Vec<ContextEntry>,
     pub preconditions: Option<Block<TemplateDoc>>,

@@ -25,6 +25,21 @@ impl Problems {
     }
 }
 
+/// Whether any string of the rule names a level-indexed foreach variable (`element0`,
+/// `elementIndex1`, ...); the engine only sets those keys when so.
+fn names_indexed_element(r: &ir::Rule) -> bool {
+    let mut found = false;
+    let mut copy = r.clone();
+    crate::ir::visit::rule(&mut copy, &mut |text: &mut String| {
+        found |= text.match_indices("element").any(|(at, word)| {
+            text[at + word.len()..]
+                .trim_start_matches("Index")
+                .starts_with(|c: char| c.is_ascii_digit())
+        });
+    });
+    found
+}
+
 pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
     type Compile = fn(&ir::MatchBlock) -> Result<matching::Matcher, Vec<Diagnostic>>;
     let block = |b: Option<&ir::MatchBlock>, compile: Compile, p: &mut Problems| {
@@ -46,13 +61,13 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
         context: context(&r.context, p),
         preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
         validate: match &r.body {
-            ir::RuleBody::Validate(v) => Some(validate(v, p)),
+            ir::RuleBody::Validate(v) => Some(validate(v, names_indexed_element(r), p)),
             _ => None,
         },
     }
 }
 
-fn validate(v: &ir::Validate, p: &mut Problems) -> Validate {
+fn validate(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Validate {
     Validate {
         message: v
             .message
@@ -61,11 +76,11 @@ fn validate(v: &ir::Validate, p: &mut Problems) -> Validate {
         failure_action: v.failure_action.as_ref().map(|a| Action::parse(&a.node)),
         failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
-        check: check(v, p),
+        check: check(v, indexed, p),
     }
 }
 
-fn check(v: &ir::Validate, p: &mut Problems) -> Check {
+fn check(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Check {
     let kinds = [
         v.pattern.is_some(),
         v.any_pattern.is_some(),
@@ -87,7 +102,7 @@ fn check(v: &ir::Validate, p: &mut Problems) -> Check {
         return Check::AnyPattern(any_pattern(any, true, p));
     }
     if let Some(each) = &v.foreach {
-        return Check::Foreach(foreach_list(each, p));
+        return Check::Foreach(foreach_list(each, indexed, p));
     }
     if let Some(ps) = &v.pod_security {
         return match super::podsecurity::block(ps, p) {
@@ -164,11 +179,11 @@ fn check_anchors(node: &Node, p: &mut Problems) {
     }
 }
 
-fn foreach_list(list: &[ir::Foreach], p: &mut Problems) -> Vec<Foreach> {
-    list.iter().filter_map(|f| foreach(f, p)).collect()
+fn foreach_list(list: &[ir::Foreach], indexed: bool, p: &mut Problems) -> Vec<Foreach> {
+    list.iter().filter_map(|f| foreach(f, indexed, p)).collect()
 }
 
-fn foreach(f: &ir::Foreach, p: &mut Problems) -> Option<Foreach> {
+fn foreach(f: &ir::Foreach, indexed: bool, p: &mut Problems) -> Option<Foreach> {
     let Some(list) = &f.list else {
         p.add(f.span, "foreach: `list` is required");
         return None;
@@ -205,12 +220,13 @@ fn foreach(f: &ir::Foreach, p: &mut Problems) -> Option<Foreach> {
     } else if let Some(any) = &f.any_pattern {
         ForeachCheck::AnyPattern(any_pattern(any, false, p))
     } else if let Some(nested) = &f.foreach {
-        ForeachCheck::Nested(foreach_list(nested, p))
+        ForeachCheck::Nested(foreach_list(nested, indexed, p))
     } else {
         ForeachCheck::None
     };
     Some(Foreach {
         list: expr,
+        indexed,
         element_scope: f.element_scope.as_ref().map(|b| b.node),
         context: context(&f.context, p),
         preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),

@@ -66,12 +66,13 @@ fn site(ctx: &JsonContext<'_>) -> Site<'static> {
     }
 }
 
-/// Substitutes a condition key or value.
-pub fn substitute(doc: &TemplateDoc, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
+/// Substitutes a condition key or value (a fixed value is borrowed, not copied).
+pub fn substitute<'d>(
+    doc: &'d TemplateDoc,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Cow<'d, Value>, String> {
     let site = site(ctx);
-    doc.render(ctx, site)
-        .map(Cow::into_owned)
-        .map_err(|e| e.to_string())
+    doc.render(ctx, site).map_err(|e| e.to_string())
 }
 
 /// Evaluates a condition block against the context.

@@ -1,6 +1,8 @@
 //! Condition blocks (rules.md §6.1): the any/all form and the legacy list, their
 //! short-circuit order, and the block message used in skip and fail messages.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::operators::{self, Operator};
@@ -60,9 +62,9 @@ pub struct Verdict {
 }
 
 /// Evaluates a block; `subst` turns a key or value into its JSON value.
-pub fn evaluate<T>(
-    block: &Block<T>,
-    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+pub fn evaluate<'a, T>(
+    block: &'a Block<T>,
+    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
 ) -> Result<Verdict, SubstitutionError> {
     match block {
         Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), subst),
@@ -70,9 +72,9 @@ pub fn evaluate<T>(
     }
 }
 
-fn check<T>(
-    c: &Condition<T>,
-    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+fn check<'a, T>(
+    c: &'a Condition<T>,
+    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
 ) -> Result<bool, SubstitutionError> {
     let key = subst(&c.key).map_err(|message| SubstitutionError {
         operand: Operand::Key,
@@ -85,10 +87,10 @@ fn check<T>(
     Ok(operators::apply(c.operator, &key, &value))
 }
 
-fn any_all<T>(
-    any: Option<&[Condition<T>]>,
-    all: Option<&[Condition<T>]>,
-    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+fn any_all<'a, T>(
+    any: Option<&'a [Condition<T>]>,
+    all: Option<&'a [Condition<T>]>,
+    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
 ) -> Result<Verdict, SubstitutionError> {
     let (mut any_true, mut any_false) = (Vec::new(), Vec::new());
     let any_holds = match any {
@@ -129,9 +131,9 @@ fn any_all<T>(
     })
 }
 
-fn list<T>(
-    conditions: &[Condition<T>],
-    subst: &mut dyn FnMut(&T) -> Result<Value, String>,
+fn list<'a, T>(
+    conditions: &'a [Condition<T>],
+    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
 ) -> Result<Verdict, SubstitutionError> {
     let mut passed = Vec::new();
     for c in conditions {

@@ -229,7 +229,7 @@ fn match_request<'r>(request: &'r Request, object: &'r Value) -> MatchRequest<'r
 
 /// The JSON context a policy starts from (rules.md §4.6.1).
 fn root(request: &Request) -> Map<String, Value> {
-    let mut req = Map::new();
+    let mut req = request.admission.clone();
     req.insert("operation".into(), json!(request.operation.as_str()));
     if let Some(object) = &request.object {
         req.insert("object".into(), object.clone());

@@ -23,7 +23,7 @@ pub fn run<'c>(
     let mut applied = 0;
     let mut list_error = None;
     for entry in list {
-        let elements = match ctx.search(&entry.list) {
+        let mut elements = match ctx.search(&entry.list) {
             Ok(v) => match v.into_owned() {
                 Value::Array(items) => items,
                 other => vec![other],
@@ -34,7 +34,7 @@ pub fn run<'c>(
                 continue;
             }
         };
-        let (verdict, count) = elements_of(entry, &elements, depth, target, text, values, ctx);
+        let (verdict, count) = elements_of(entry, &mut elements, depth, target, text, values, ctx);
         if verdict.status != Status::Pass {
             return Some(verdict);
         }
@@ -49,7 +49,7 @@ pub fn run<'c>(
 #[allow(clippy::too_many_arguments)]
 fn elements_of<'c>(
     entry: &'c Foreach,
-    elements: &[Value],
+    elements: &mut [Value],
     depth: usize,
     target: Target<'_>,
     text: &RuleText<'c>,
@@ -57,28 +57,25 @@ fn elements_of<'c>(
     ctx: &mut JsonContext<'c>,
 ) -> (Verdict, usize) {
     let mut count = 0;
-    for (index, element) in elements.iter().enumerate() {
-        if element.is_null() {
+    // Only pattern bodies (directly or nested) match against the element itself.
+    let matches_element = !matches!(entry.check, ForeachCheck::Deny(_) | ForeachCheck::None);
+    for (index, slot) in elements.iter_mut().enumerate() {
+        if slot.is_null() {
             continue;
         }
-        let scoped = match entry.element_scope {
-            Some(true) if !element.is_object() => {
-                let message = format!(
-                    "failed to process foreach: cannot use elementScope=true foreach rules for elements that are not maps, expected type=map got type={}",
-                    go_type_name(element)
-                );
-                return (Verdict::new(Status::Error, message), count);
-            }
-            Some(scope) => scope,
-            None => element.is_object(),
-        };
-        let here = if scoped {
-            Target::Element(element)
-        } else {
-            target
+        let scoped = match scope(entry, slot) {
+            Ok(scoped) => scoped,
+            Err(message) => return (Verdict::new(Status::Error, message), count),
         };
         ctx.push_scope();
-        set_element(ctx, depth, index, element);
+        let keep = scoped && matches_element;
+        let element = if keep {
+            slot.clone()
+        } else {
+            std::mem::take(slot)
+        };
+        set_element(ctx, depth, index, element, entry.indexed);
+        let here = if keep { Target::Element(slot) } else { target };
         let verdict = element_body(entry, depth, here, text, values, ctx);
         ctx.pop_scope();
         match verdict {
@@ -101,12 +98,34 @@ fn elements_of<'c>(
     (Verdict::new(Status::Pass, "rule passed"), count)
 }
 
-fn set_element(ctx: &mut JsonContext<'_>, depth: usize, index: usize, element: &Value) {
-    let index = Value::from(index);
-    ctx.set("element", element.clone());
-    ctx.set(&format!("element{depth}"), element.clone());
-    ctx.set("elementIndex", index.clone());
-    ctx.set(&format!("elementIndex{depth}"), index);
+/// Whether an element is the target of patterns (rules.md §8.2.1): objects are, unless
+/// `elementScope: false`; `elementScope: true` on a non-object is an error.
+fn scope(entry: &Foreach, element: &Value) -> Result<bool, String> {
+    match entry.element_scope {
+        Some(true) if !element.is_object() => Err(format!(
+            "failed to process foreach: cannot use elementScope=true foreach rules for elements that are not maps, expected type=map got type={}",
+            go_type_name(element)
+        )),
+        Some(scope) => Ok(scope),
+        None => Ok(element.is_object()),
+    }
+}
+
+/// Sets `element` and `elementIndex`, and their level-indexed twins when the rule names
+/// them (rules.md §4.6.4).
+fn set_element(
+    ctx: &mut JsonContext<'_>,
+    depth: usize,
+    index: usize,
+    element: Value,
+    indexed: bool,
+) {
+    if indexed {
+        ctx.set(&format!("element{depth}"), element.clone());
+        ctx.set(&format!("elementIndex{depth}"), Value::from(index));
+    }
+    ctx.set("element", element);
+    ctx.set("elementIndex", Value::from(index));
 }
 
 fn element_body<'c>(

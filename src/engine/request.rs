@@ -101,6 +101,9 @@ pub struct Request {
     pub user: Option<UserInfo>,
     /// Labels of the request's namespace, when known.
     pub namespace_labels: Option<Map<String, Value>>,
+    /// The other fields of a real AdmissionRequest (`uid`, `kind`, `resource`, `dryRun`,
+    /// ...), visible under `request` in the JSON context; empty for simulated requests.
+    pub admission: Map<String, Value>,
 }
 
 impl Request {
@@ -190,6 +193,7 @@ impl Request {
             name,
             user,
             namespace_labels: None,
+            admission: Map::new(),
         }
     }
 
@@ -222,6 +226,89 @@ pub fn default_namespace(resource: &mut Value) {
         .is_none_or(str::is_empty);
     if missing {
         meta.insert("namespace".into(), Value::String("default".into()));
+    }
+}
+
+impl Request {
+    /// A request from an `admission.k8s.io/v1` AdmissionReview, moving its objects out.
+    pub fn from_admission_review(review: Value) -> Result<Request, String> {
+        let Value::Object(mut review) = review else {
+            return Err("an AdmissionReview must be an object".into());
+        };
+        let Some(Value::Object(mut req)) = review.remove("request") else {
+            return Err("the AdmissionReview has no `request` object".into());
+        };
+        let text = |m: &Map<String, Value>, k: &str| {
+            m.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let operation = text(&req, "operation")
+            .parse::<Operation>()
+            .map_err(|e| e.to_string())?;
+        let kind = req
+            .get("kind")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let gvk = Gvk {
+            group: text(&kind, "group"),
+            version: text(&kind, "version"),
+            kind: text(&kind, "kind"),
+        };
+        let take = |req: &mut Map<String, Value>, k: &str| req.remove(k).filter(|v| !v.is_null());
+        let object = take(&mut req, "object");
+        let old_object = take(&mut req, "oldObject");
+        let user = req.get("userInfo").map(user_info);
+        Ok(Request {
+            operation,
+            object,
+            old_object,
+            gvk,
+            subresource: text(&req, "subResource"),
+            namespace: text(&req, "namespace"),
+            name: text(&req, "name"),
+            user,
+            namespace_labels: None,
+            admission: req,
+        })
+    }
+}
+
+fn user_info(value: &Value) -> UserInfo {
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    UserInfo {
+        username: value
+            .get("username")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        uid: value
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        groups: strings(value.get("groups")),
+        extra: value
+            .get("extra")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), strings(Some(v))))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        roles: Vec::new(),
+        cluster_roles: Vec::new(),
     }
 }
 

@@ -81,7 +81,8 @@ impl Template {
                 Passed::Whole(value) => return Ok(value),
                 Passed::Text { text, shallow_last } => (text, shallow_last),
             };
-            let found = if shallow_last {
+            // Text without `{{` holds no variable: no need to run the grammar over it.
+            let found = if shallow_last || !text.contains("{{") {
                 Vec::new()
             } else {
                 scan::scan(&text)

@@ -1,0 +1,227 @@
+//! `nomos bench`: load and compile a policy set, then time parsing and evaluating
+//! AdmissionReviews (p50/p99, their ratio, throughput on one and on all cores, peak
+//! memory); save a baseline or compare with one.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use super::exit;
+use crate::bench::{generate, peak_rss_mb, quantile};
+use crate::compile::{self, PolicySet};
+use crate::diagnostic::Emitter;
+use crate::engine::evaluate::{self, Inputs};
+use crate::engine::request::Request;
+use crate::load::{self, inputs::policy_set};
+use crate::source::SourceMap;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Policy files or directories (default: the shipped pack in `policies/`).
+    policies: Vec<PathBuf>,
+    /// Resource files to turn into AdmissionReviews (default: generated pods).
+    #[arg(short = 'r', long = "resource", conflicts_with = "pods")]
+    resources: Vec<PathBuf>,
+    /// How many resources to generate.
+    #[arg(long, default_value_t = 1000)]
+    pods: usize,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Store the figures as a baseline.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Compare with a stored baseline; exit 1 on a regression beyond the tolerance.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Allowed regression, in percent.
+    #[arg(long, default_value_t = 10.0)]
+    tolerance: f64,
+}
+
+pub fn run(args: BenchArgs) -> u8 {
+    let paths = if args.policies.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        args.policies.clone()
+    };
+    let started = Instant::now();
+    let Some(set) = load_policies(&paths) else {
+        return exit::INVALID_INPUT;
+    };
+    let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let Some(resources) = resources(&args) else {
+        return exit::INVALID_INPUT;
+    };
+    let reviews: Vec<Vec<u8>> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| serde_json::to_vec(&generate::admission_review(r, i)).unwrap_or_default())
+        .collect();
+    let figures = measure(&set, &reviews, compile_ms);
+    report(&args, &figures)
+}
+
+fn load_policies(paths: &[PathBuf]) -> Option<PolicySet> {
+    let mut sources = SourceMap::new();
+    let nodes = load::load_nodes(paths, &mut sources);
+    let emitter = Emitter::plain(&sources);
+    if nodes.has_errors() {
+        eprint!("{}", emitter.render_all(&nodes.diagnostics));
+        return None;
+    }
+    match policy_set(&nodes) {
+        Ok(ir) => Some(compile::compile(&ir)),
+        Err((message, diagnostics)) => {
+            eprint!("{}", emitter.render_all(&diagnostics));
+            eprintln!("error: {message}");
+            None
+        }
+    }
+}
+
+fn resources(args: &BenchArgs) -> Option<Vec<Value>> {
+    if args.resources.is_empty() {
+        return Some(generate::resources(args.pods, args.seed));
+    }
+    let mut sources = SourceMap::new();
+    let loaded = load::load_values(&args.resources, &mut sources);
+    if loaded.has_errors() {
+        eprint!(
+            "{}",
+            Emitter::plain(&sources).render_all(&loaded.diagnostics)
+        );
+        return None;
+    }
+    Some(loaded.documents.into_iter().map(|d| d.node).collect())
+}
+
+/// Parses and evaluates one review, returning (parse µs, eval µs).
+fn one(set: &PolicySet, bytes: &[u8]) -> (f64, f64) {
+    let t0 = Instant::now();
+    let parsed: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let t1 = Instant::now();
+    let responses = Request::from_admission_review(parsed)
+        .map(|r| evaluate::evaluate(set, &r, Inputs::default()));
+    let t2 = Instant::now();
+    let _ = std::hint::black_box(responses);
+    ((t1 - t0).as_secs_f64() * 1e6, (t2 - t1).as_secs_f64() * 1e6)
+}
+
+fn measure(set: &PolicySet, reviews: &[Vec<u8>], compile_ms: f64) -> Map<String, Value> {
+    for bytes in reviews.iter().take(50) {
+        one(set, bytes);
+    }
+    let started = Instant::now();
+    let (mut parse, mut eval): (Vec<f64>, Vec<f64>) = reviews.iter().map(|b| one(set, b)).unzip();
+    let single = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    reviews.par_iter().for_each(|b| {
+        one(set, b);
+    });
+    let all = started.elapsed().as_secs_f64();
+    parse.sort_by(f64::total_cmp);
+    eval.sort_by(f64::total_cmp);
+    let rules: usize = set.policies.iter().map(|p| p.rules.len()).sum();
+    let (parse_p50, eval_p50) = (quantile(&parse, 0.5), quantile(&eval, 0.5));
+    let n = reviews.len() as f64;
+    let figures = json!({
+        "policies": set.policies.len(),
+        "rules": rules,
+        "reviews": reviews.len(),
+        "compile_ms": round(compile_ms),
+        "parse_us_p50": round(parse_p50),
+        "parse_us_p99": round(quantile(&parse, 0.99)),
+        "eval_us_p50": round(eval_p50),
+        "eval_us_p99": round(quantile(&eval, 0.99)),
+        "eval_parse_ratio": round(if parse_p50 > 0.0 { eval_p50 / parse_p50 } else { 0.0 }),
+        "reviews_per_s_1": round(n / single),
+        "reviews_per_s_all": round(n / all),
+        "threads": rayon::current_num_threads(),
+        "peak_rss_mb": round(peak_rss_mb().unwrap_or(0.0)),
+    });
+    figures.as_object().cloned().unwrap_or_default()
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn report(args: &BenchArgs, figures: &Map<String, Value>) -> u8 {
+    let value = Value::Object(figures.clone());
+    if args.json {
+        println!("{}", serde_json::to_string(&value).unwrap_or_default());
+    } else {
+        for (k, v) in figures {
+            println!("{k:>20}: {v}");
+        }
+    }
+    if let Some(path) = &args.save {
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::INVALID_INPUT;
+        }
+    }
+    match &args.compare {
+        Some(path) => compare(path, figures, args.tolerance),
+        None => exit::OK,
+    }
+}
+
+/// Figures where a larger value is better; for the others a smaller one is.
+const HIGHER_IS_BETTER: &[&str] = &["reviews_per_s_1", "reviews_per_s_all"];
+const COMPARED: &[&str] = &[
+    "compile_ms",
+    "parse_us_p50",
+    "parse_us_p99",
+    "eval_us_p50",
+    "eval_us_p99",
+    "eval_parse_ratio",
+    "reviews_per_s_1",
+    "reviews_per_s_all",
+    "peak_rss_mb",
+];
+
+fn compare(path: &PathBuf, figures: &Map<String, Value>, tolerance: f64) -> u8 {
+    let baseline: Value = match std::fs::read_to_string(path).map(|t| serde_json::from_str(&t)) {
+        Ok(Ok(v)) => v,
+        _ => {
+            eprintln!("error: cannot read the baseline {}", path.display());
+            return exit::INVALID_INPUT;
+        }
+    };
+    let mut regressed = false;
+    for key in COMPARED {
+        let (Some(old), Some(new)) = (
+            baseline.get(key).and_then(Value::as_f64),
+            figures.get(*key).and_then(Value::as_f64),
+        ) else {
+            continue;
+        };
+        let change = if old == 0.0 {
+            0.0
+        } else {
+            (new - old) / old * 100.0
+        };
+        let worse = if HIGHER_IS_BETTER.contains(key) {
+            -change
+        } else {
+            change
+        };
+        let flag = if worse > tolerance {
+            "  REGRESSION"
+        } else {
+            ""
+        };
+        regressed |= worse > tolerance;
+        println!("{key:>20}: {old} -> {new} ({change:+.1}%){flag}");
+    }
+    if regressed { exit::FAILED } else { exit::OK }
+}
