@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::context::JsonContext;
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
+use super::offline::{Backend, Offline};
 use super::request::{Operation, Request};
 use super::rule::{self, RuleEnv, Values};
 use super::selector::StringMap;
@@ -19,6 +20,8 @@ use crate::report::{PolicyResponse, Status};
 #[derive(Default, Clone, Copy)]
 pub struct Inputs<'a> {
     pub values: Option<&'a ValuesFile>,
+    /// The stand-ins for a cluster (rules.md §5.4); `None` serves no such source.
+    pub offline: Option<&'a Offline>,
 }
 
 /// Responses of every valid policy (invalid policies answer nothing).
@@ -47,6 +50,10 @@ fn evaluate_policy(
         return response;
     }
     let mut ctx = JsonContext::new(root(request));
+    ctx.set_backend(inputs.offline.map(|offline| Backend {
+        offline,
+        policy_namespace: policy_namespace(policy),
+    }));
     ctx.register("images", &Images);
     inject_resource_values(&mut ctx, policy, request, inputs);
     let object = request.subject().cloned().unwrap_or(Value::Null);
@@ -76,6 +83,13 @@ fn evaluate_policy(
         }
     }
     response
+}
+
+/// The namespace of a namespaced `Policy`; `None` for a ClusterPolicy.
+fn policy_namespace(policy: &Policy) -> Option<&str> {
+    (policy.kind == PolicyKind::Policy)
+        .then_some(policy.namespace.as_deref())
+        .flatten()
 }
 
 /// A namespaced `Policy` applies only in its own namespace (rules.md §1.1).

@@ -7,6 +7,7 @@
 pub(crate) mod fields;
 mod files;
 pub mod kyverno;
+pub mod offline;
 pub mod testsuite;
 pub mod yaml;
 
