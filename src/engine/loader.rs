@@ -47,31 +47,39 @@ pub fn registered(entry: &ContextEntry, backend: Option<Backend<'_>>) -> bool {
     }
 }
 
-/// A string template substituted in the context.
-pub(super) fn render_text(t: &Template, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
+/// A string template substituted in the context; `pointer` is its path in the document it
+/// belongs to (empty for a lone string).
+pub(super) fn render_text(
+    t: &Template,
+    pointer: &str,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Value, String> {
     let delete = ctx.is_delete();
-    t.render(
-        ctx,
-        Site {
-            delete,
-            ..Site::default()
-        },
-    )
-    .map(Cow::into_owned)
-    .map_err(|e| e.to_string())
+    let site = Site {
+        pointer,
+        delete,
+        ..Site::default()
+    };
+    t.render(ctx, site)
+        .map(Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
-pub(super) fn render(doc: &TemplateDoc, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
+/// A document substituted in the context; `pointer` as for [`render_text`].
+pub(super) fn render(
+    doc: &TemplateDoc,
+    pointer: &str,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Value, String> {
     let delete = ctx.is_delete();
-    doc.render(
-        ctx,
-        Site {
-            delete,
-            ..Site::default()
-        },
-    )
-    .map(Cow::into_owned)
-    .map_err(|e| e.to_string())
+    let site = Site {
+        pointer,
+        delete,
+        ..Site::default()
+    };
+    doc.render(ctx, site)
+        .map(Cow::into_owned)
+        .map_err(|e| e.to_string())
 }
 
 fn variable(
@@ -83,13 +91,13 @@ fn variable(
 ) -> Result<Value, String> {
     let path = path.map(|p| path_expression(p, ctx)).transpose()?;
     let default = default
-        .map(|d| render(d, ctx))
+        .map(|d| render(d, "", ctx))
         .transpose()?
         .unwrap_or(Value::Null);
     let output = match (value, &path) {
-        (Some(v), None) => render(v, ctx)?,
+        (Some(v), None) => render(v, "", ctx)?,
         (Some(v), Some(expr)) => {
-            let v = render(v, ctx)?;
+            let v = render(v, "", ctx)?;
             match expr.search(&v) {
                 Ok(result) => result.into_owned(),
                 Err(_) if !default.is_null() => default,

@@ -37,9 +37,10 @@ fn fetch_config_map(
             t.text()
         )
     };
-    let name = render_string(&cm.name, ctx).map_err(|e| field("name", &cm.name, e))?;
+    // Each field is substituted as a string of its own.
+    let name = render_string(&cm.name, "", ctx).map_err(|e| field("name", &cm.name, e))?;
     let namespace =
-        render_string(&cm.namespace, ctx).map_err(|e| field("namespace", &cm.namespace, e))?;
+        render_string(&cm.namespace, "", ctx).map_err(|e| field("namespace", &cm.namespace, e))?;
     let namespace = match (namespace.as_str(), backend.policy_namespace) {
         ("", Some(own)) => own.to_string(),
         ("", None) => "default".to_string(),
@@ -78,9 +79,9 @@ fn config_map_value(object: &Value) -> Value {
     Value::Object(out)
 }
 
-/// A template that must give a string.
-fn render_string(t: &Template, ctx: &mut JsonContext<'_>) -> Result<String, String> {
-    match render_text(t, ctx)? {
+/// A template that must give a string; `pointer` is its path in the entry's source.
+fn render_string(t: &Template, pointer: &str, ctx: &mut JsonContext<'_>) -> Result<String, String> {
+    match render_text(t, pointer, ctx)? {
         Value::String(s) => Ok(s),
         other => Err(format!("expected string, got {}", go_type_name(&other))),
     }
@@ -103,18 +104,19 @@ impl Call {
     }
 }
 
-/// Substitutes every field of the call, as Kyverno does before calling.
+/// Substitutes every field of the call as one document, as Kyverno does before calling:
+/// errors name the field's path in the `apiCall` mapping.
 fn render_call(call: &ApiCall, ctx: &mut JsonContext<'_>) -> Result<Call, String> {
     let target = match &call.target {
-        ApiTarget::UrlPath(t) => Call::UrlPath(render_string(t, ctx)?),
-        ApiTarget::Service(t) => Call::Service(render_string(t, ctx)?),
+        ApiTarget::UrlPath(t) => Call::UrlPath(render_string(t, "/urlPath", ctx)?),
+        ApiTarget::Service(t) => Call::Service(render_string(t, "/service/url", ctx)?),
         ApiTarget::None => Call::None,
     };
-    for (_, value) in &call.data {
-        render(value, ctx)?;
+    for (i, (_, value)) in call.data.iter().enumerate() {
+        render(value, &format!("/data/{i}/value"), ctx)?;
     }
     if let Some(PathExpr::Dynamic(t)) = &call.jmes_path {
-        render_text(t, ctx)?;
+        render_text(t, "/jmesPath", ctx)?;
     }
     Ok(target)
 }
@@ -251,7 +253,7 @@ fn load_global(
     backend: Backend<'_>,
     ctx: &mut JsonContext<'_>,
 ) -> Result<Value, String> {
-    let name = render_string(&global.name, ctx)?;
+    let name = render_string(&global.name, "/name", ctx)?;
     let value = match backend.offline.global(&name) {
         None => return Err(format!("failed to fetch entry key={name}")),
         Some(Err(e)) => return Err(e.to_string()),
