@@ -2,8 +2,8 @@
 //! policy on one resource with what a test would supply in place of a cluster
 //! (`cluster` objects and `crds` as `clusterResources` would load them, `apiCallResponses`,
 //! `globalContextEntries`, inline `values`) and checks the first rule's status and message
-//! (`message` exact, or `messageContains`), or, with `loadError`, that the test's fields
-//! are rejected with a diagnostic containing that text. Each row cites where its
+//! (`message` exact, or `messageContains`); with `loadError`, that the test's fields are
+//! rejected with a diagnostic containing that text; with `invalid`, that the policy is. Each row cites where its
 //! expectation comes from (rules.md §5, cli-test.md §2 or Kyverno's sources).
 
 use std::fs;
@@ -72,8 +72,11 @@ fn run_case(row: &Value) -> Result<(), Failed> {
         (Ok(doc), None) => doc,
     };
     let set = policy_set(&row["policy"])?;
-    if let Some(invalid) = set.policies.first().and_then(|p| p.invalid.as_ref()) {
-        return Err(format!("the policy is invalid: {invalid}").into());
+    let invalid = set.policies.first().and_then(|p| p.invalid.as_deref());
+    match (invalid, row["invalid"].as_str()) {
+        (Some(got), Some(want)) if got.contains(want) => return Ok(()),
+        (None, None) => {}
+        (got, want) => return Err(format!("expected invalid {want:?}, got {got:?}").into()),
     }
     let mut resource = row["resource"].clone();
     default_namespace(&mut resource);

@@ -8,7 +8,7 @@ use super::rule::{Problems, doc, path_expr, template};
 use super::{ApiCall, ApiTarget, ConfigMapRef, ContextEntry, GlobalRef, Source, Variable};
 use crate::ir::offline::Method;
 use crate::ir::{self, Node};
-use crate::syntax::template::Template;
+use crate::syntax::template::{Template, TemplateDoc};
 
 pub fn context(entries: &[ir::ContextEntry], p: &mut Problems) -> Vec<ContextEntry> {
     entries
@@ -107,7 +107,7 @@ fn method(node: Option<&Node>, p: &mut Problems) -> Method {
         p.add(
             node.span,
             format!(
-                "apiCall.method: Unsupported value: {:?}: supported values: \"GET\", \"POST\"",
+                "apiCall.method: unsupported value {}: expected GET or POST",
                 node.to_value()
             ),
         );
@@ -116,10 +116,7 @@ fn method(node: Option<&Node>, p: &mut Problems) -> Method {
 }
 
 /// `data: [{key, value}]`: the POST body's fields, values holding variables.
-fn request_data(
-    node: Option<&Node>,
-    p: &mut Problems,
-) -> Vec<(String, crate::syntax::template::TemplateDoc)> {
+fn request_data(node: Option<&Node>, p: &mut Problems) -> Vec<(String, TemplateDoc)> {
     let items = node.and_then(Node::items).unwrap_or_default();
     items
         .iter()

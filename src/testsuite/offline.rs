@@ -43,18 +43,14 @@ pub fn load(
     ))
 }
 
-/// A test-relative path; an absolute one is honoured (cli-test.md §4).
-fn joined(dir: &Path, path: &str) -> PathBuf {
-    dir.join(path)
-}
-
 fn cluster_files(
     dir: &Path,
     paths: &[Spanned<String>],
     sources: &mut SourceMap,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(Vec<Value>, Vec<Crd>), LoadError> {
-    let files: Vec<PathBuf> = paths.iter().map(|p| joined(dir, &p.node)).collect();
+    // Test-relative; an absolute path is honoured (cli-test.md §4).
+    let files: Vec<PathBuf> = paths.iter().map(|p| dir.join(&p.node)).collect();
     let loaded = load::load_nodes(&files, sources);
     if loaded.has_errors() {
         return Err((
@@ -83,7 +79,7 @@ fn crd_file(
     sources: &mut SourceMap,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Crd>, LoadError> {
-    let file = joined(dir, &path.node);
+    let file = dir.join(&path.node);
     if !file.exists() {
         warnings.push(
             Diagnostic::warning(format!(
