@@ -4,6 +4,7 @@
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
 use super::matching::MatchRequest;
+use super::offline::Backend;
 use super::podsecurity::{Exclusion, Outcome, PodSecurity};
 use super::{foreach, loader, messages, sources};
 use crate::compile::exception::Exception;
@@ -42,9 +43,12 @@ impl Values<'_> {
 /// any other entry of the level is registered. An entry without a source, or a failing
 /// mocked call, fails the rule.
 pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> Result<(), String> {
-    let mocked = store_mocked(entries, ctx)?;
-    for (entry, done) in entries.iter().zip(mocked) {
-        if done {
+    let mocked = match ctx.backend().filter(|b| b.offline.has_api_mocks()) {
+        Some(backend) => store_mocked(entries, backend, ctx)?,
+        None => Vec::new(),
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        if mocked.get(i) == Some(&true) {
             continue;
         }
         if matches!(entry.source, Source::Missing) {
@@ -61,11 +65,12 @@ pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> R
 }
 
 /// Which entries a mock answered (their values are stored).
-fn store_mocked(entries: &[ContextEntry], ctx: &mut JsonContext<'_>) -> Result<Vec<bool>, String> {
+fn store_mocked(
+    entries: &[ContextEntry],
+    backend: Backend<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Vec<bool>, String> {
     let mut done = vec![false; entries.len()];
-    let Some(backend) = ctx.backend().filter(|b| b.offline.has_api_mocks()) else {
-        return Ok(done);
-    };
     for (entry, done) in entries.iter().zip(done.iter_mut()) {
         let Source::ApiCall(call) = &entry.source else {
             continue;
