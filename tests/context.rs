@@ -4,7 +4,9 @@
 //! `globalContextEntries`, inline `values`) and checks the first rule's status and message
 //! (`message` exact, or `messageContains`); with `loadError`, that the test's fields are
 //! rejected with a diagnostic containing that text; with `invalid`, that the policy is. Each row cites where its
-//! expectation comes from (rules.md §5, cli-test.md §2 or Kyverno's sources).
+//! expectation comes from (rules.md §5, cli-test.md §2 or Kyverno's sources). Directories
+//! under `suites/` are whole tests run as `nomos test` runs them (file paths, CRD files,
+//! `resourceFiles`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,8 @@ use nomos::load::offline::crd;
 use nomos::load::testsuite::{TestDoc, test_doc};
 use nomos::report::RuleResponse;
 use nomos::source::Span;
+use nomos::testsuite::compare::Verdict;
+use nomos::testsuite::run::run_file;
 use serde_json::{Map, Value, json};
 
 fn main() {
@@ -35,7 +39,7 @@ fn trials() -> Vec<Trial> {
     files.retain(|p| p.extension().is_some_and(|x| x == "json"));
     files.sort();
     assert!(!files.is_empty(), "no case files in {}", dir.display());
-    let mut trials = Vec::new();
+    let mut trials = suite_trials(&dir.join("suites"));
     for path in files {
         let stem = path
             .file_stem()
@@ -55,6 +59,50 @@ fn trials() -> Vec<Trial> {
         }
     }
     trials
+}
+
+/// Whole test directories under `suites/`: every row must pass, or, with an `expect.json`
+/// `{"error", "cite"}`, the suite must stop with that error.
+fn suite_trials(dir: &Path) -> Vec<Trial> {
+    let mut suites: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    suites.sort();
+    assert!(!suites.is_empty(), "no suites in {}", dir.display());
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string());
+    suites
+        .into_iter()
+        .map(|suite| {
+            let label = format!("context::suites::{}", name(&suite).unwrap_or_default());
+            Trial::test(label, move || run_suite(&suite))
+        })
+        .collect()
+}
+
+fn run_suite(dir: &Path) -> Result<(), Failed> {
+    let expect: Option<Value> = fs::read_to_string(dir.join("expect.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .transpose()?;
+    let results = run_file(&dir.join("kyverno-test.yaml"));
+    let suite = results.first().ok_or("no test document")?;
+    match (&suite.error, expect) {
+        (Some(got), Some(want)) => {
+            if want["cite"].as_str().is_none_or(str::is_empty) {
+                return Err("expect.json does not cite where its expectation comes from".into());
+            }
+            let want = want["error"].as_str().unwrap_or_default();
+            let all = format!("{got}\n{}", suite.diagnostics.join("\n"));
+            match all.contains(want) {
+                true => Ok(()),
+                false => Err(format!("expected an error containing {want:?}, got {all}").into()),
+            }
+        }
+        (Some(got), None) => Err(format!("{got}: {:#?}", suite.diagnostics).into()),
+        (None, Some(_)) => Err("expected the suite to stop with an error".into()),
+        (None, None) if suite.rows.iter().all(|r| r.verdict == Verdict::Pass) => Ok(()),
+        (None, None) => Err(format!("rows failed: {:#?}", suite.rows).into()),
+    }
 }
 
 fn run_case(row: &Value) -> Result<(), Failed> {
