@@ -152,6 +152,7 @@ fn load_all(args: &ApplyArgs, sources: &mut SourceMap) -> Result<Loaded, LoadErr
 fn evaluate_all(loaded: &Loaded) -> Vec<Vec<PolicyResponse>> {
     let inputs = Inputs {
         values: loaded.values.as_ref(),
+        offline: None,
     };
     let operation = loaded
         .values

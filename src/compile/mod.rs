@@ -2,6 +2,7 @@
 //! pattern is parsed here, once, so the engine never parses a string per resource.
 
 pub mod autogen;
+mod context;
 pub mod exception;
 pub mod matching;
 pub mod pattern;
@@ -16,6 +17,7 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::engine::conditions::Block;
 use crate::ir::PolicyKind;
+use crate::ir::offline::Method;
 use crate::jmespath::Expression;
 use crate::source::Span;
 use crate::syntax::template::{Template, TemplateDoc};
@@ -213,12 +215,50 @@ pub struct ContextEntry {
 #[derive(Debug)]
 pub enum Source {
     Variable(Box<Variable>),
-    /// Needs a cluster: supplied offline only by values files.
-    ConfigMap,
-    ApiCall(Value),
+    ConfigMap(Box<ConfigMapRef>),
+    ApiCall(Box<ApiCall>),
+    /// Needs registry access, which an offline run never has.
     ImageRegistry,
-    GlobalReference(Value),
+    GlobalReference(Box<GlobalRef>),
     Missing,
+}
+
+/// A `configMap` context entry (rules.md §5.3): both fields may hold variables.
+#[derive(Debug)]
+pub struct ConfigMapRef {
+    pub name: Template,
+    /// Empty when not written.
+    pub namespace: Template,
+}
+
+/// An `apiCall` context entry (rules.md §5.3).
+#[derive(Debug)]
+pub struct ApiCall {
+    pub target: ApiTarget,
+    pub method: Method,
+    /// `data: [{key, value}]`, the POST body.
+    pub data: Vec<(String, TemplateDoc)>,
+    pub jmes_path: Option<PathExpr>,
+    /// Stored as written when the call fails.
+    pub default: Option<Value>,
+}
+
+/// Where an `apiCall` goes.
+#[derive(Debug)]
+pub enum ApiTarget {
+    /// `urlPath`: the Kubernetes API server.
+    UrlPath(Template),
+    /// `service.url`: an HTTP service.
+    Service(Template),
+    /// Neither written.
+    None,
+}
+
+/// A `globalReference` context entry (rules.md §5.3).
+#[derive(Debug)]
+pub struct GlobalRef {
+    pub name: Template,
+    pub jmes_path: Option<PathExpr>,
 }
 
 /// A `variable` context entry (rules.md §5.2).

@@ -2,8 +2,7 @@
 //! collected as diagnostics; the caller marks the policy invalid.
 
 use super::{
-    Action, Check, ContextEntry, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Source,
-    Validate, Variable, matching, pattern,
+    Action, Check, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Validate, matching, pattern,
 };
 use crate::diagnostic::Diagnostic;
 use crate::engine::conditions::{Block, Condition};
@@ -58,7 +57,7 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
         span: r.span,
         match_: block(Some(match_block), matching::compile_match, p),
         exclude: block(r.exclude.as_ref(), matching::compile_exclude, p),
-        context: context(&r.context, p),
+        context: super::context::context(&r.context, p),
         preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
         validate: match &r.body {
             ir::RuleBody::Validate(v) => Some(validate(v, names_indexed_element(r), p)),
@@ -228,7 +227,7 @@ fn foreach(f: &ir::Foreach, indexed: bool, p: &mut Problems) -> Option<Foreach> 
         list: expr,
         indexed,
         element_scope: f.element_scope.as_ref().map(|b| b.node),
-        context: context(&f.context, p),
+        context: super::context::context(&f.context, p),
         preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),
         check,
     })
@@ -276,7 +275,7 @@ fn condition(c: &ir::Condition, p: &mut Problems) -> Option<Condition<TemplateDo
     })
 }
 
-fn doc(node: &Node, p: &mut Problems) -> Option<TemplateDoc> {
+pub(super) fn doc(node: &Node, p: &mut Problems) -> Option<TemplateDoc> {
     match TemplateDoc::parse(&node.to_value()) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -286,7 +285,7 @@ fn doc(node: &Node, p: &mut Problems) -> Option<TemplateDoc> {
     }
 }
 
-fn template(text: &str, span: Span, p: &mut Problems) -> Option<Template> {
+pub(super) fn template(text: &str, span: Span, p: &mut Problems) -> Option<Template> {
     match Template::parse(text) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -296,39 +295,8 @@ fn template(text: &str, span: Span, p: &mut Problems) -> Option<Template> {
     }
 }
 
-fn context(entries: &[ir::ContextEntry], p: &mut Problems) -> Vec<ContextEntry> {
-    entries
-        .iter()
-        .map(|e| ContextEntry {
-            name: e.name.node.clone(),
-            source: source(&e.source, p),
-        })
-        .collect()
-}
-
-fn source(s: &ir::ContextSource, p: &mut Problems) -> Source {
-    match s {
-        ir::ContextSource::Variable {
-            value,
-            jmes_path,
-            default,
-        } => Source::Variable(Box::new(Variable {
-            value: value.as_ref().and_then(|v| doc(v, p)),
-            jmes_path: jmes_path
-                .as_ref()
-                .and_then(|j| path_expr(&j.node, j.span, p)),
-            default: default.as_ref().and_then(|d| doc(d, p)),
-        })),
-        ir::ContextSource::ConfigMap { .. } => Source::ConfigMap,
-        ir::ContextSource::ApiCall(n) => Source::ApiCall(n.to_value()),
-        ir::ContextSource::ImageRegistry(_) => Source::ImageRegistry,
-        ir::ContextSource::GlobalReference(n) => Source::GlobalReference(n.to_value()),
-        ir::ContextSource::Missing => Source::Missing,
-    }
-}
-
 /// A `jmesPath` field: compiled now unless it holds variables.
-fn path_expr(text: &str, span: Span, p: &mut Problems) -> Option<PathExpr> {
+pub(super) fn path_expr(text: &str, span: Span, p: &mut Problems) -> Option<PathExpr> {
     let t = template(text, span, p)?;
     if !t.is_static() {
         return Some(PathExpr::Dynamic(t));

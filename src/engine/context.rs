@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::offline::Backend;
 use crate::jmespath::Expression;
 use crate::syntax::template::{QueryError, Resolver};
 
@@ -37,6 +38,8 @@ pub struct JsonContext<'c> {
     scopes: Vec<Scope<'c>>,
     /// Entries being loaded, innermost last: only entries registered before them count.
     loading: Vec<(usize, usize)>,
+    /// What serves sources that need a cluster; `None` serves none of them.
+    backend: Option<Backend<'c>>,
 }
 
 impl<'c> JsonContext<'c> {
@@ -45,7 +48,17 @@ impl<'c> JsonContext<'c> {
             root: Value::Object(root),
             scopes: vec![Scope::default()],
             loading: Vec::new(),
+            backend: None,
         }
+    }
+
+    /// Serves `configMap`, `apiCall` and `globalReference` entries from `backend`.
+    pub fn set_backend(&mut self, backend: Option<Backend<'c>>) {
+        self.backend = backend;
+    }
+
+    pub fn backend(&self) -> Option<Backend<'c>> {
+        self.backend
     }
 
     pub fn root(&self) -> &Value {

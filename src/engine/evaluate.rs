@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::context::JsonContext;
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
+use super::offline::{Backend, Offline};
 use super::request::{Operation, Request};
 use super::rule::{self, RuleEnv, Values};
 use super::selector::StringMap;
@@ -20,11 +21,17 @@ use crate::report::{PolicyResponse, RuleResponse, Status};
 #[derive(Default, Clone, Copy)]
 pub struct Inputs<'a> {
     pub values: Option<&'a ValuesFile>,
+    /// The stand-ins for a cluster (rules.md §5.4); `None` serves no such source.
+    pub offline: Option<&'a Offline>,
 }
 
 /// Responses of every valid policy (invalid policies answer nothing). The JSON context
 /// is built once per request; each policy works in a scope of it that is undone after.
-pub fn evaluate(set: &PolicySet, request: &Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
+pub fn evaluate<'a>(
+    set: &'a PolicySet,
+    request: &'a Request,
+    inputs: Inputs<'a>,
+) -> Vec<PolicyResponse> {
     let mut shared = Evaluation::new(request);
     let mut out = Vec::new();
     for (index, policy) in set.policies.iter().enumerate() {
@@ -66,7 +73,7 @@ impl<'r> Evaluation<'r> {
         index: usize,
         policy: &'c Policy,
         exceptions: &'c [Exception],
-        inputs: Inputs<'_>,
+        inputs: Inputs<'r>,
     ) -> PolicyResponse {
         let mut response = PolicyResponse {
             policy: index,
@@ -75,6 +82,10 @@ impl<'r> Evaluation<'r> {
         if !in_scope(policy, self.request) {
             return response;
         }
+        self.ctx.set_backend(inputs.offline.map(|offline| Backend {
+            offline,
+            policy_namespace: policy_namespace(policy),
+        }));
         self.ctx.push_scope();
         inject_resource_values(&mut self.ctx, policy, self.request, inputs);
         let key = policy.key();
@@ -175,6 +186,13 @@ fn existing_violation(
         }
         _ => {}
     }
+}
+
+/// The namespace of a namespaced `Policy`; `None` for a ClusterPolicy.
+fn policy_namespace(policy: &Policy) -> Option<&str> {
+    (policy.kind == PolicyKind::Policy)
+        .then_some(policy.namespace.as_deref())
+        .flatten()
 }
 
 /// A namespaced `Policy` applies only in its own namespace (rules.md §1.1).

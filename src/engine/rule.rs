@@ -4,9 +4,10 @@
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
 use super::matching::MatchRequest;
+use super::offline::Backend;
 use super::podsecurity::{Exclusion, Outcome, PodSecurity};
 use super::selector::StringMap;
-use super::{foreach, loader, messages};
+use super::{foreach, loader, messages, sources};
 use crate::compile::exception::Exception;
 use crate::compile::{Action, Check, ContextEntry, Override, Rule, Source, Validate};
 use crate::ir::inputs::RuleValues;
@@ -38,20 +39,49 @@ impl Values<'_> {
     }
 }
 
-/// Registers context entries; an entry without a source fails the rule.
+/// Registers context entries (rules.md §5.1, §5.4). When the run mocks API calls, every
+/// `apiCall` entry is first substituted and, if a mock answers it, stored at once, before
+/// any other entry of the level is registered. An entry without a source, or a failing
+/// mocked call, fails the rule.
 pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> Result<(), String> {
-    for entry in entries {
+    let mocked = match ctx.backend().filter(|b| b.offline.has_api_mocks()) {
+        Some(backend) => store_mocked(entries, backend, ctx)?,
+        None => Vec::new(),
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        if mocked.get(i) == Some(&true) {
+            continue;
+        }
         if matches!(entry.source, Source::Missing) {
             return Err(format!(
                 "missing ConfigMap|APICall|ImageRegistry|Variable in context entry {}",
                 entry.name
             ));
         }
-        if loader::registered(entry) {
+        if loader::registered(entry, ctx.backend()) {
             ctx.register(&entry.name, entry);
         }
     }
     Ok(())
+}
+
+/// Which entries a mock answered (their values are stored).
+fn store_mocked(
+    entries: &[ContextEntry],
+    backend: Backend<'_>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<Vec<bool>, String> {
+    let mut done = vec![false; entries.len()];
+    for (entry, done) in entries.iter().zip(done.iter_mut()) {
+        let Source::ApiCall(call) = &entry.source else {
+            continue;
+        };
+        if let Some(value) = sources::mocked_api_call(&entry.name, call, backend, ctx)? {
+            ctx.set(&entry.name, value);
+            *done = true;
+        }
+    }
+    Ok(done)
 }
 
 /// What a rule is evaluated with besides the JSON context.

@@ -4,6 +4,7 @@
 pub mod exception;
 pub mod inputs;
 pub mod json;
+pub mod offline;
 pub mod policy;
 pub mod visit;
 

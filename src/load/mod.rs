@@ -8,6 +8,7 @@ pub(crate) mod fields;
 mod files;
 pub mod inputs;
 pub mod kyverno;
+pub mod offline;
 pub mod testsuite;
 pub mod yaml;
 

@@ -4,9 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::fields::{Decoder, Obj};
+use super::offline;
 use crate::diagnostic::Diagnostic;
 use crate::ir::Node;
 use crate::ir::inputs::{PolicyValues, ResourceValues, RuleValues, Subresource, UserInfo, Values};
+use crate::ir::offline::{ApiMock, GlobalMock};
 use crate::source::{Span, Spanned};
 
 /// One test document.
@@ -24,8 +26,8 @@ pub struct TestDoc {
     pub userinfo: Option<Spanned<String>>,
     pub results: Vec<ExpectedRow>,
     pub cluster_resources: Vec<Spanned<String>>,
-    pub api_call_responses: Vec<Node>,
-    pub global_context_entries: Vec<Node>,
+    pub api_call_responses: Vec<ApiMock>,
+    pub global_context_entries: Vec<GlobalMock>,
 }
 
 /// One `results[]` entry.
@@ -126,12 +128,14 @@ fn test_fields(d: &mut Decoder, node: &Node) -> Option<TestDoc> {
         .get("results")
         .map(|n| d.each(n, "results", expected_row))
         .unwrap_or_default();
-    let nodes = |key: &str| {
-        obj.get(key)
-            .and_then(Node::items)
-            .map(<[Node]>::to_vec)
-            .unwrap_or_default()
-    };
+    let api_call_responses = obj
+        .get("apiCallResponses")
+        .map(|n| offline::api_mocks(d, n, "apiCallResponses"))
+        .unwrap_or_default();
+    let global_context_entries = obj
+        .get("globalContextEntries")
+        .map(|n| offline::global_mocks(d, n, "globalContextEntries"))
+        .unwrap_or_default();
     Some(TestDoc {
         span: node.span,
         name,
@@ -144,8 +148,8 @@ fn test_fields(d: &mut Decoder, node: &Node) -> Option<TestDoc> {
         userinfo: obj.string(d, "userinfo"),
         results,
         cluster_resources: obj.strings(d, "clusterResources"),
-        api_call_responses: nodes("apiCallResponses"),
-        global_context_entries: nodes("globalContextEntries"),
+        api_call_responses,
+        global_context_entries,
     })
 }
 

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::compare::{self, Actual, PolicyMeta, Row};
+use super::offline;
 use crate::compile::{self, PolicySet};
 use crate::diagnostic::Diagnostic;
 use crate::engine::evaluate::{self, Inputs};
+use crate::engine::offline::Offline;
 use crate::engine::request::{Operation, Request, default_namespace};
 use crate::ir::inputs::{UserInfo, Values};
 use crate::load;
@@ -100,6 +102,7 @@ struct Suite {
     resources: Vec<Value>,
     values: Option<Values>,
     user: Option<UserInfo>,
+    offline: Offline,
 }
 
 fn run_doc(path: &Path, doc: &TestDoc) -> SuiteResult {
@@ -172,12 +175,16 @@ fn load_suite(
         )?),
         None => None,
     };
-    let warnings = set.diagnostics.clone();
+    let mut warnings = set.diagnostics.clone();
+    let resources = unique_resources(resources.documents.into_iter().map(|d| d.node).collect());
+    let (offline, offline_warnings) = offline::load(dir, doc, &resources, sources)?;
+    warnings.extend(offline_warnings);
     let suite = Suite {
         set,
-        resources: unique_resources(resources.documents.into_iter().map(|d| d.node).collect()),
+        resources,
         values,
         user,
+        offline,
     };
     Ok((suite, warnings))
 }
@@ -266,6 +273,7 @@ fn policy_metas(set: &PolicySet) -> Vec<PolicyMeta> {
 fn run_all(suite: &Suite, operation: Option<Operation>) -> Vec<Vec<PolicyResponse>> {
     let inputs = Inputs {
         values: suite.values.as_ref(),
+        offline: Some(&suite.offline),
     };
     suite
         .resources
