@@ -178,7 +178,6 @@ fn expected_row(d: &mut Decoder, node: &Node, path: &str) -> Option<ExpectedRow>
     };
     let mut resources = obj.strings(d, "resources");
     resources.extend(obj.string(d, "resource"));
-    resources.dedup_by(|a, b| a.node == b.node);
     let unsupported = [
         "patchedResources",
         "patchedResource",

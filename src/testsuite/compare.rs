@@ -57,7 +57,8 @@ pub fn rows(expected: &ExpectedRow, actual: &Actual<'_>) -> Vec<Row> {
     let policy_name = policy_name(&expected.policy.node);
     let mut out = Vec::new();
     for reference in &expected.resources {
-        let selected = select(&reference.node, actual.resources);
+        let kind = expected.kind.as_ref().map_or("", |k| k.node.as_str());
+        let selected = select(&reference.node, kind, actual.resources);
         let before = out.len();
         for index in selected {
             out.extend(resource_rows(expected, actual, index, policy_name, rule));
@@ -84,13 +85,15 @@ fn policy_name(policy: &str) -> Option<&str> {
     }
 }
 
-/// Indices of the resources a reference (`name` or `namespace/name`) selects.
-fn select(reference: &str, resources: &[ResourceRef]) -> Vec<usize> {
-    let wanted = |r: &ResourceRef| match reference.split_once('/') {
+/// Indices of the resources a reference (`name` or `namespace/name`) selects, of the
+/// expected kind when one is given (Kyverno's `selectResources`).
+fn select(reference: &str, kind: &str, resources: &[ResourceRef]) -> Vec<usize> {
+    let named = |r: &ResourceRef| match reference.split_once('/') {
         None => r.name == reference,
         Some((ns, name)) if !name.contains('/') => r.namespace == ns && r.name == name,
         Some(_) => false,
     };
+    let wanted = |r: &ResourceRef| named(r) && (kind.is_empty() || r.kind == kind);
     resources
         .iter()
         .enumerate()
