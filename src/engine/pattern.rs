@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use serde_json::Value;
 
@@ -55,7 +56,8 @@ pub enum Outcome {
 /// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
 pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
     let mut anchors = AnchorMap::default();
-    let Err(m) = elem(resource, pattern, "/", &mut anchors) else {
+    let mut path = Path(String::from("/"));
+    let Err(m) = elem(resource, pattern, &mut path, &mut anchors) else {
         return Outcome::Pass;
     };
     match m.kind {
@@ -104,15 +106,40 @@ impl AnchorMap {
 
 type Step = Result<(), Mismatch>;
 
-fn elem(resource: &Value, pattern: &Pattern, path: &str, anchors: &mut AnchorMap) -> Step {
+/// The path being matched (`/spec/containers/0/`): one buffer grown and shrunk as the
+/// matcher descends, copied only into a mismatch.
+struct Path(String);
+
+impl Path {
+    /// Runs `f` with `segment/` appended, then restores the path.
+    fn with<T>(&mut self, segment: &str, f: impl FnOnce(&mut Path) -> T) -> T {
+        let len = self.0.len();
+        self.0.push_str(segment);
+        self.0.push('/');
+        let out = f(self);
+        self.0.truncate(len);
+        out
+    }
+
+    fn at_index<T>(&mut self, i: usize, f: impl FnOnce(&mut Path) -> T) -> T {
+        let len = self.0.len();
+        let _ = write!(self.0, "{i}/");
+        let out = f(self);
+        self.0.truncate(len);
+        out
+    }
+}
+
+fn elem(resource: &Value, pattern: &Pattern, path: &mut Path, anchors: &mut AnchorMap) -> Step {
     match pattern {
         Pattern::Object(object) => {
             let Value::Object(map) = resource else {
                 let message = format!(
-                    "pattern and resource have different structures. Path: {path}. Expected map[string]interface {{}}, found {}",
+                    "pattern and resource have different structures. Path: {}. Expected map[string]interface {{}}, found {}",
+                    path.0,
                     go_type_name(resource)
                 );
-                return Err(Mismatch::new(Kind::Fail, message, path));
+                return Err(Mismatch::new(Kind::Fail, message, &path.0));
             };
             let object = expand_metadata(object, map);
             anchors.record(&object, map);
@@ -121,36 +148,38 @@ fn elem(resource: &Value, pattern: &Pattern, path: &str, anchors: &mut AnchorMap
         Pattern::Array(items) => {
             let Value::Array(list) = resource else {
                 let message = format!(
-                    "validation rule failed at path {path}, resource does not satisfy the expected overlay pattern"
+                    "validation rule failed at path {}, resource does not satisfy the expected overlay pattern",
+                    path.0
                 );
-                return Err(Mismatch::new(Kind::Fail, message, path));
+                return Err(Mismatch::new(Kind::Fail, message, &path.0));
             };
             match_array(list, items, path, anchors)
         }
-        Pattern::Scalar(s) => match_scalar(resource, s, path),
+        Pattern::Scalar(s) => match resource {
+            Value::Array(items) => match_scalars(resource, items, s, path),
+            other => match_scalars(other, std::slice::from_ref(other), s, path),
+        },
     }
 }
 
-fn match_scalar(resource: &Value, pattern: &Scalar, path: &str) -> Step {
-    let ok = match resource {
-        Value::Array(items) => items.iter().all(|item| scalar::matches(item, pattern)),
-        other => scalar::matches(other, pattern),
-    };
-    if ok {
+/// Every value of `values` against a scalar pattern; `whole` is what the message shows.
+fn match_scalars(whole: &Value, values: &[Value], pattern: &Scalar, path: &Path) -> Step {
+    if values.iter().all(|v| scalar::matches(v, pattern)) {
         return Ok(());
     }
     let message = format!(
-        "resource value '{}' does not match '{}' at path {path}",
-        go::sprint(resource),
-        scalar::display(pattern)
+        "resource value '{}' does not match '{}' at path {}",
+        go::sprint(whole),
+        scalar::display(pattern),
+        path.0
     );
-    Err(Mismatch::new(Kind::Fail, message, path))
+    Err(Mismatch::new(Kind::Fail, message, &path.0))
 }
 
 fn match_map(
     resource: &serde_json::Map<String, Value>,
     pattern: &ObjectPattern,
-    path: &str,
+    path: &mut Path,
     anchors: &mut AnchorMap,
 ) -> Step {
     let mut skips: Vec<(Mismatch, bool)> = Vec::new();
@@ -170,7 +199,7 @@ fn match_map(
             .map(|(m, _)| m.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(Mismatch::new(Kind::Skip, message, path));
+        return Err(Mismatch::new(Kind::Skip, message, &path.0));
     }
     for &i in &pattern.resource_order {
         let (key, value) = &pattern.entries[i];
@@ -184,61 +213,55 @@ fn handle(
     resource: &serde_json::Map<String, Value>,
     key: &Key,
     pattern: &Pattern,
-    path: &str,
+    path: &mut Path,
     anchors: &mut AnchorMap,
 ) -> Step {
-    let here = format!("{path}{}/", key.name);
     let found = resource.get(&key.name);
-    match key.anchor {
-        Anchor::None | Anchor::AddIfNotPresent => plain(found, key, pattern, path, &here, anchors),
+    if matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent) && is_star(pattern) {
+        return match found {
+            Some(v) if !v.is_null() => Ok(()),
+            // Reported at the parent path (rules.md §7.3, quirk).
+            _ => Err(Mismatch::new(
+                Kind::Fail,
+                format!("{}/{} not found", path.0, key.name),
+                &path.0,
+            )),
+        };
+    }
+    path.with(&key.name, |here| match key.anchor {
+        Anchor::None | Anchor::AddIfNotPresent => {
+            elem(found.unwrap_or(&Value::Null), pattern, here, anchors)
+        }
         Anchor::Condition => match found {
             None => Err(Mismatch::new(
                 Kind::Skip,
                 "conditional anchor mismatch: conditional anchor key doesn't exist in the resource"
                     .into(),
-                &here,
+                &here.0,
             )),
             Some(v) => wrap(
-                elem(v, pattern, &here, anchors),
+                elem(v, pattern, here, anchors),
                 "conditional anchor mismatch",
             ),
         },
         Anchor::Global => match found {
             None => Ok(()),
-            Some(v) => wrap(elem(v, pattern, &here, anchors), "global anchor mismatch"),
+            Some(v) => wrap(elem(v, pattern, here, anchors), "global anchor mismatch"),
         },
-        Anchor::Equality => found.map_or(Ok(()), |v| elem(v, pattern, &here, anchors)),
+        Anchor::Equality => found.map_or(Ok(()), |v| elem(v, pattern, here, anchors)),
         Anchor::Negation => match found {
             None => Ok(()),
             Some(_) => Err(Mismatch::new(
                 Kind::Negation,
-                format!("negation anchor matched in resource: {here} is not allowed"),
-                &here,
+                format!(
+                    "negation anchor matched in resource: {} is not allowed",
+                    here.0
+                ),
+                &here.0,
             )),
         },
-        Anchor::Existence => found.map_or(Ok(()), |v| existence(v, pattern, &here, anchors)),
-    }
-}
-
-fn plain(
-    found: Option<&Value>,
-    key: &Key,
-    pattern: &Pattern,
-    path: &str,
-    here: &str,
-    anchors: &mut AnchorMap,
-) -> Step {
-    if is_star(pattern) {
-        return match found {
-            Some(v) if !v.is_null() => Ok(()),
-            _ => Err(Mismatch::new(
-                Kind::Fail,
-                format!("{path}/{} not found", key.name),
-                path,
-            )),
-        };
-    }
-    elem(found.unwrap_or(&Value::Null), pattern, here, anchors)
+        Anchor::Existence => found.map_or(Ok(()), |v| existence(v, pattern, here, anchors)),
+    })
 }
 
 fn is_star(pattern: &Pattern) -> bool {
@@ -254,13 +277,18 @@ fn wrap(step: Step, prefix: &str) -> Step {
     })
 }
 
-fn existence(resource: &Value, pattern: &Pattern, here: &str, anchors: &mut AnchorMap) -> Step {
+fn existence(
+    resource: &Value,
+    pattern: &Pattern,
+    here: &mut Path,
+    anchors: &mut AnchorMap,
+) -> Step {
     let Value::Array(list) = resource else {
         let message = format!(
             "invalid resource type {}: Existence ^ () anchor can be used only on list/array type resource",
             go_type_name(resource)
         );
-        return Err(Mismatch::new(Kind::Fail, message, here));
+        return Err(Mismatch::new(Kind::Fail, message, &here.0));
     };
     let wanted: &[Pattern] = match pattern {
         Pattern::Array(items) => items,
@@ -270,54 +298,61 @@ fn existence(resource: &Value, pattern: &Pattern, here: &str, anchors: &mut Anch
         let found = list
             .iter()
             .enumerate()
-            .any(|(i, item)| elem(item, want, &format!("{here}{i}/"), anchors).is_ok());
+            .any(|(i, item)| here.at_index(i, |p| elem(item, want, p, anchors)).is_ok());
         if !found {
-            let message = format!("existence anchor validation failed at path {here}");
-            return Err(Mismatch::new(Kind::Fail, message, here));
+            let message = format!("existence anchor validation failed at path {}", here.0);
+            return Err(Mismatch::new(Kind::Fail, message, &here.0));
         }
     }
     Ok(())
 }
 
-fn match_array(list: &[Value], items: &[Pattern], path: &str, anchors: &mut AnchorMap) -> Step {
+fn match_array(
+    list: &[Value],
+    items: &[Pattern],
+    path: &mut Path,
+    anchors: &mut AnchorMap,
+) -> Step {
     let Some(first) = items.first() else {
         return Err(Mismatch::new(
             Kind::Fail,
             "pattern Array empty".into(),
-            path,
+            &path.0,
         ));
     };
     match first {
-        Pattern::Object(_) => each_element(list.iter().enumerate(), first, path, anchors),
-        Pattern::Scalar(s) => match_scalar(&Value::Array(list.to_vec()), s, path),
+        Pattern::Object(_) => each_element(list, first, path, anchors),
+        Pattern::Scalar(s) if list.iter().all(|v| scalar::matches(v, s)) => Ok(()),
+        // The message shows the whole list: build it only on failure.
+        Pattern::Scalar(s) => match_scalars(&Value::Array(list.to_vec()), list, s, path),
         Pattern::Array(_) => positional(list, items, path, anchors),
     }
 }
 
 /// Every element against one pattern; skipped elements are dropped, and if all were
 /// dropped the array itself is skipped.
-fn each_element<'v>(
-    elements: impl Iterator<Item = (usize, &'v Value)>,
+fn each_element(
+    list: &[Value],
     pattern: &Pattern,
-    path: &str,
+    path: &mut Path,
     anchors: &mut AnchorMap,
 ) -> Step {
     let mut skips = Vec::new();
     let mut applied = 0;
-    for (i, item) in elements {
-        match elem(item, pattern, &format!("{path}{i}/"), anchors) {
+    for (i, item) in list.iter().enumerate() {
+        match path.at_index(i, |p| elem(item, pattern, p, anchors)) {
             Ok(()) => applied += 1,
             Err(m) if m.kind == Kind::Skip => skips.push(m.message),
             Err(m) => return Err(m),
         }
     }
     if applied == 0 && !skips.is_empty() {
-        return Err(Mismatch::new(Kind::Skip, skips.join("; "), path));
+        return Err(Mismatch::new(Kind::Skip, skips.join("; "), &path.0));
     }
     Ok(())
 }
 
-fn positional(list: &[Value], items: &[Pattern], path: &str, anchors: &mut AnchorMap) -> Step {
+fn positional(list: &[Value], items: &[Pattern], path: &mut Path, anchors: &mut AnchorMap) -> Step {
     if list.len() < items.len() {
         let message = format!(
             "validate Array failed, array length mismatch, resource Array len is {} and pattern Array len is {}",
@@ -329,14 +364,14 @@ fn positional(list: &[Value], items: &[Pattern], path: &str, anchors: &mut Ancho
     let mut skips = Vec::new();
     let mut applied = 0;
     for (i, pattern) in items.iter().enumerate() {
-        match elem(&list[i], pattern, &format!("{path}{i}/"), anchors) {
+        match path.at_index(i, |p| elem(&list[i], pattern, p, anchors)) {
             Ok(()) => applied += 1,
             Err(m) if m.kind == Kind::Skip => skips.push(m.message),
             Err(m) => return Err(m),
         }
     }
     if applied == 0 && !skips.is_empty() {
-        return Err(Mismatch::new(Kind::Skip, skips.join("; "), path));
+        return Err(Mismatch::new(Kind::Skip, skips.join("; "), &path.0));
     }
     Ok(())
 }
