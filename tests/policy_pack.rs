@@ -63,15 +63,7 @@ fn suite_problems(suite: &SuiteResult) -> Vec<String> {
 
 // ---- (b) the README's sample run ----------------------------------------------------------
 
-const APPLY_ARGS: [&str; 7] = [
-    "apply",
-    "policies/pod-security-baseline",
-    "policies/pod-security-restricted",
-    "policies/pod-security",
-    "policies/service-mesh",
-    "-r",
-    "policies/samples/resources.yaml",
-];
+const APPLY_ARGS: [&str; 4] = ["apply", "policies", "-r", "examples/workloads.yaml"];
 
 #[test]
 fn apply_samples_snapshot() {
