@@ -16,6 +16,7 @@ fn main() {
     trials.extend(concept_trials("pattern", run_pattern_case));
     trials.extend(concept_trials("operators", run_operator_case));
     trials.extend(suite_trials());
+    trials.extend(concept_trials("rules", run_rule_case));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -139,4 +140,44 @@ fn suite_trials() -> Vec<Trial> {
             })
         })
         .collect()
+}
+
+/// A row: a policy (and optional exceptions) as JSON, one resource, and the expected rule
+/// responses in order: `[{"rule", "status", "message"}]`.
+fn run_rule_case(row: &Value) -> Result<(), Failed> {
+    use nomos::engine::evaluate::{Inputs, evaluate};
+    use nomos::engine::request::{Operation, Request};
+    use nomos::ir::Node;
+    use nomos::load::kyverno::{Decoded, decode};
+    use nomos::source::Span;
+    let mut set = nomos::ir::PolicySet::default();
+    let docs = std::iter::once(&row["policy"]).chain(
+        row.get("exceptions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
+    for doc in docs {
+        match decode(&Node::from_value(doc, Span::default())) {
+            Ok(Decoded::Policy(p)) => set.policies.push(*p),
+            Ok(Decoded::Exception(e)) => set.exceptions.push(*e),
+            other => return Err(format!("not a policy or exception: {other:?}").into()),
+        }
+    }
+    let compiled = nomos::compile::compile(&set);
+    if let Some(d) = compiled.diagnostics.first() {
+        return Err(format!("the policy does not compile: {}", d.message).into());
+    }
+    let request = Request::simulate(row["resource"].clone(), Operation::Create, None);
+    let responses = evaluate(&compiled, &request, Inputs::default());
+    let got: Vec<Value> = responses
+        .iter()
+        .flat_map(|p| &p.rules)
+        .map(|r| serde_json::json!({"rule": r.rule, "status": r.status.as_str(), "message": r.message}))
+        .collect();
+    if Value::Array(got.clone()) == row["expect"] {
+        Ok(())
+    } else {
+        Err(format!("expected {}\n     got {}", row["expect"], Value::Array(got)).into())
+    }
 }
