@@ -43,6 +43,9 @@ pub struct BenchArgs {
     /// Allowed regression, in percent.
     #[arg(long, default_value_t = 10.0)]
     tolerance: f64,
+    /// Write the resources as one multi-document YAML file and stop (to feed `nomos apply`).
+    #[arg(long)]
+    emit: Option<PathBuf>,
 }
 
 pub fn run(args: BenchArgs) -> u8 {
@@ -59,6 +62,9 @@ pub fn run(args: BenchArgs) -> u8 {
     let Some(resources) = resources(&args) else {
         return exit::INVALID_INPUT;
     };
+    if let Some(path) = &args.emit {
+        return emit(path, &resources);
+    }
     let reviews: Vec<Vec<u8>> = resources
         .iter()
         .enumerate()
@@ -66,6 +72,17 @@ pub fn run(args: BenchArgs) -> u8 {
         .collect();
     let figures = measure(&set, &reviews, compile_ms);
     report(&args, &figures)
+}
+
+fn emit(path: &PathBuf, resources: &[Value]) -> u8 {
+    let text: Vec<String> = resources.iter().map(super::output::yaml::to_yaml).collect();
+    match std::fs::write(path, text.join("---\n")) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            exit::INVALID_INPUT
+        }
+    }
 }
 
 fn load_policies(paths: &[PathBuf]) -> Option<PolicySet> {

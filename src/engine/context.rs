@@ -35,6 +35,8 @@ struct Scope<'c> {
 
 pub struct JsonContext<'c> {
     root: Value,
+    /// Pod Security check results of this request's pod, shared by its podSecurity rules.
+    memo: crate::engine::podsecurity::Memo,
     scopes: Vec<Scope<'c>>,
     /// Entries being loaded, innermost last: only entries registered before them count.
     loading: Vec<(usize, usize)>,
@@ -46,6 +48,7 @@ impl<'c> JsonContext<'c> {
     pub fn new(root: Map<String, Value>) -> Self {
         JsonContext {
             root: Value::Object(root),
+            memo: Default::default(),
             scopes: vec![Scope::default()],
             loading: Vec::new(),
             backend: None,
@@ -63,6 +66,15 @@ impl<'c> JsonContext<'c> {
 
     pub fn root(&self) -> &Value {
         &self.root
+    }
+
+    /// The request's new object, with the Pod Security memo of this request.
+    pub fn object_and_memo(&mut self) -> (Option<&Value>, &mut crate::engine::podsecurity::Memo) {
+        let object = self
+            .root
+            .pointer("/request/object")
+            .filter(|o| !o.is_null());
+        (object, &mut self.memo)
     }
 
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.

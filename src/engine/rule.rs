@@ -198,12 +198,10 @@ fn pod_security(
     rule: &str,
     exceptions: &[&Exception],
     excused: &mut Vec<String>,
-    ctx: &JsonContext<'_>,
+    ctx: &mut JsonContext<'_>,
 ) -> Option<Verdict> {
-    let object = ctx
-        .root()
-        .pointer("/request/object")
-        .filter(|o| !o.is_null())?;
+    let (object, memo) = ctx.object_and_memo();
+    let object = object?;
     if let Some(blanket) = exceptions.iter().find(|e| e.pod_security.is_empty()) {
         excused.push(blanket.key.clone());
         let message = format!("rule is skipped due to policy exception {}", blanket.key);
@@ -217,7 +215,7 @@ fn pod_security(
         .iter()
         .flat_map(|e| e.pod_security.iter().cloned())
         .collect();
-    Some(match ps.run_with_exceptions(rule, kind, object, &entries) {
+    Some(match ps.run_memo(rule, kind, object, &entries, memo) {
         Outcome::Pass { message } => Verdict::new(Status::Pass, message),
         Outcome::Fail { message, .. } => Verdict::new(Status::Fail, message),
         Outcome::Error { message } => Verdict::new(Status::Error, message),

@@ -18,7 +18,7 @@ pub use controls::{
 pub use exclusion::{apply_exclusions, key};
 pub use message::rewrite_field;
 pub use pod::{Container, ExtractError, ListKind, Pod, extract};
-pub use subrule::{Outcome, PodSecurity};
+pub use subrule::{Memo, Outcome, PodSecurity};
 pub use types::{
     BadValue, CRD_VERSIONS, CheckResult, ErrorKind, FieldError, Level, LevelError, Version,
     VersionError,

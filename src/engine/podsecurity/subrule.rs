@@ -41,10 +41,35 @@ pub enum Outcome {
     ExcusedByExceptions,
 }
 
+/// The failing checks of one pod per (level, version), computed once per request and
+/// shared by every podSecurity rule evaluating that pod.
+#[derive(Debug, Default)]
+pub struct Memo {
+    results: Vec<((Level, Version), Vec<CheckResult>)>,
+}
+
+impl Memo {
+    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<CheckResult> {
+        if let Some((_, found)) = self.results.iter().find(|(k, _)| *k == (level, version)) {
+            return found.clone();
+        }
+        let found = evaluate(level, version, pod);
+        self.results.push(((level, version), found.clone()));
+        found
+    }
+}
+
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        let failing = evaluate(self.level, self.version, pod);
+        self.failing_with(pod, &mut Memo::default())
+    }
+
+    fn failing_with(&self, pod: &Pod, memo: &mut Memo) -> Vec<CheckResult> {
+        let failing = memo.evaluate(self.level, self.version, pod);
+        if failing.is_empty() {
+            return failing;
+        }
         apply_exclusions(self.level, self.version, pod, failing, &self.exclude)
     }
 
@@ -62,6 +87,25 @@ impl PodSecurity {
         resource: &Value,
         exception_entries: &[Exclusion],
     ) -> Outcome {
+        self.run_memo(
+            rule,
+            kind,
+            resource,
+            exception_entries,
+            &mut Memo::default(),
+        )
+    }
+
+    /// As [`PodSecurity::run_with_exceptions`], sharing check results through `memo`, which
+    /// must only ever see this same resource.
+    pub fn run_memo(
+        &self,
+        rule: &str,
+        kind: &str,
+        resource: &Value,
+        exception_entries: &[Exclusion],
+        memo: &mut Memo,
+    ) -> Outcome {
         let pod = match extract(kind, resource) {
             Ok(pod) => pod,
             Err(e) => {
@@ -69,7 +113,7 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let failing = self.failing(&pod);
+        let failing = self.failing_with(&pod, memo);
         if failing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
