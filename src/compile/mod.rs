@@ -160,6 +160,9 @@ pub struct Validate {
     pub failure_action_overrides: Vec<Override>,
     pub allow_existing_violations: bool,
     pub check: Check,
+    /// The message joined with the messages of failing deny conditions, parsed on first use
+    /// (rules.md §8.1).
+    pub joined_messages: crate::syntax::template::TemplateCache,
 }
 
 /// What a validate rule checks (precedence deny, pattern, anyPattern, foreach).

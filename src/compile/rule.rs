@@ -76,6 +76,7 @@ fn validate(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Validate {
         failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
         check: check(v, indexed, p),
+        joined_messages: Default::default(),
     }
 }
 

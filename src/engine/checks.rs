@@ -11,7 +11,7 @@ use super::messages;
 use super::pattern::{self, Outcome};
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::Status;
-use crate::syntax::template::{Site, Template, TemplateDoc};
+use crate::syntax::template::{Site, Template, TemplateCache, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +57,8 @@ fn match_target(
 pub struct RuleText<'c> {
     pub name: &'c str,
     pub message: Option<&'c Template>,
+    /// Where the message joined with condition messages is parsed once.
+    pub joined: &'c TemplateCache,
 }
 
 fn site(ctx: &JsonContext<'_>) -> Site<'static> {
@@ -138,14 +140,15 @@ fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<
     let rendered = if joined.len() == 1 && text.message.is_some() && block_message.is_empty() {
         rendered_value(text.message, ctx)
     } else {
-        Template::parse(&joined.join("; "))
-            .map_err(|e| e.to_string())
-            .and_then(|t| {
+        match &*text.joined.parse(&joined.join("; ")) {
+            Ok(t) => {
                 let site = site(ctx);
                 t.render(ctx, site)
                     .map(Cow::into_owned)
                     .map_err(|e| e.to_string())
-            })
+            }
+            Err(e) => Err(e.to_string()),
+        }
     };
     match rendered {
         Ok(Value::String(s)) => s,

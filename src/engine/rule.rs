@@ -179,6 +179,7 @@ fn run<'c>(
     let text = RuleText {
         name: &rule.name,
         message: validate.message.as_ref(),
+        joined: &validate.joined_messages,
     };
     match &validate.check {
         Check::Deny(block) => Some(checks::deny(block.as_ref(), &text, ctx)),
