@@ -138,7 +138,7 @@ fn run_case(row: &Value) -> Result<(), Failed> {
         values: doc.values.as_ref(),
         offline: Some(&offline),
     };
-    let responses = evaluate(&set, &request, inputs);
+    let responses = evaluate(&set, request, inputs);
     let rule = responses
         .first()
         .and_then(|p| p.rules.first())

@@ -169,7 +169,7 @@ fn run_rule_case(row: &Value) -> Result<(), Failed> {
         return Err(format!("the policy does not compile: {}", d.message).into());
     }
     let request = Request::simulate(row["resource"].clone(), Operation::Create, None);
-    let responses = evaluate(&compiled, &request, Inputs::default());
+    let responses = evaluate(&compiled, request, Inputs::default());
     let got: Vec<Value> = responses
         .iter()
         .flat_map(|p| &p.rules)

@@ -7,7 +7,7 @@ use super::context::JsonContext;
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
-use super::request::{Operation, Request};
+use super::request::{Objects, Operation, Request};
 use super::rule::{self, RuleEnv, Values};
 use super::selector::StringMap;
 use crate::compile::exception::Exception;
@@ -26,20 +26,21 @@ pub struct Inputs<'a> {
 }
 
 /// Responses of every valid policy (invalid policies answer nothing). The JSON context
-/// is built once per request; each policy works in a scope of it that is undone after.
-pub fn evaluate<'a>(
-    set: &'a PolicySet,
-    request: &'a Request,
-    inputs: Inputs<'a>,
-) -> Vec<PolicyResponse> {
-    let mut shared = Evaluation::new(request);
+/// is built once per request, taking the request's objects without copying them; each
+/// policy works in a scope of it that is undone after.
+pub fn evaluate(set: &PolicySet, request: Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
+    let (request, objects) = request.into_skeleton();
+    let mut shared = Evaluation::new(&request, objects);
     let mut out = Vec::new();
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
             continue;
         }
-        let response = match changed_request(policy, request, inputs) {
-            Some(own) => Evaluation::new(&own).policy(index, policy, &set.exceptions, inputs),
+        let response = match changed_request(policy, &request, shared.ctx.root(), inputs) {
+            Some(own) => {
+                let (own, objects) = own.into_skeleton();
+                Evaluation::new(&own, objects).policy(index, policy, &set.exceptions, inputs)
+            }
             None => shared.policy(index, policy, &set.exceptions, inputs),
         };
         out.push(response);
@@ -47,7 +48,8 @@ pub fn evaluate<'a>(
     out
 }
 
-/// One request prepared for evaluation: its JSON context and what matching reads.
+/// One request prepared for evaluation: its JSON context, which owns the objects, and
+/// what matching reads (from the request's skeleton, see [`Request::into_skeleton`]).
 struct Evaluation<'r> {
     request: &'r Request,
     ctx: JsonContext<'r>,
@@ -57,8 +59,8 @@ struct Evaluation<'r> {
 const NO_OBJECT: Value = Value::Null;
 
 impl<'r> Evaluation<'r> {
-    fn new(request: &'r Request) -> Evaluation<'r> {
-        let mut ctx = JsonContext::new(root(request));
+    fn new(request: &'r Request, objects: Objects) -> Evaluation<'r> {
+        let mut ctx = JsonContext::new(root(request, objects));
         ctx.register("images", &Images);
         let object = request.subject().unwrap_or(&NO_OBJECT);
         Evaluation {
@@ -106,7 +108,8 @@ impl<'r> Evaluation<'r> {
             if let Some(mut r) = rule::evaluate(rule, &env, &mut self.ctx) {
                 if r.status == Status::Fail && keeps_existing_violations(rule, policy, self.request)
                 {
-                    existing_violation(&mut r, rule, policy, exceptions, self.request);
+                    let old = self.ctx.root().pointer("/request/oldObject").cloned();
+                    existing_violation(&mut r, rule, policy, exceptions, old);
                 }
                 response.rules.push(r);
             }
@@ -144,9 +147,9 @@ fn existing_violation(
     rule: &Rule,
     policy: &Policy,
     exceptions: &[Exception],
-    request: &Request,
+    old: Option<Value>,
 ) {
-    let Some(old) = request.old_object.clone() else {
+    let Some(old) = old.filter(|o| !o.is_null()) else {
         return;
     };
     let user = UserInfo {
@@ -156,8 +159,9 @@ fn existing_violation(
         cluster_roles: vec!["kyverno:invalidrole".into()],
         ..UserInfo::default()
     };
-    let old_request = Request::simulate(old, Operation::Create, Some(user));
-    let mut again = Evaluation::new(&old_request);
+    let (old_request, objects) =
+        Request::simulate(old, Operation::Create, Some(user)).into_skeleton();
+    let mut again = Evaluation::new(&old_request, objects);
     if !applies(rule, &again.matched) {
         return;
     }
@@ -246,14 +250,14 @@ fn match_request<'r>(request: &'r Request, object: &'r Value) -> MatchRequest<'r
 }
 
 /// The JSON context a policy starts from (rules.md §4.6.1).
-fn root(request: &Request) -> Map<String, Value> {
+fn root(request: &Request, objects: Objects) -> Map<String, Value> {
     let mut req = request.admission.clone();
     req.insert("operation".into(), json!(request.operation.as_str()));
-    if let Some(object) = &request.object {
-        req.insert("object".into(), object.clone());
+    if let Some(object) = objects.object {
+        req.insert("object".into(), object);
     }
-    if let Some(old) = &request.old_object {
-        req.insert("oldObject".into(), old.clone());
+    if let Some(old) = objects.old_object {
+        req.insert("oldObject".into(), old);
     }
     let namespace = if request.operation == Operation::Delete {
         ""
@@ -295,7 +299,12 @@ fn service_account(username: &str) -> (String, String) {
 /// The request as values change it, when they do: a per-resource `request.operation`
 /// re-simulates it, and values under `request.object`/`request.oldObject` change the
 /// objects themselves (cli-test.md §9.1).
-fn changed_request(policy: &Policy, request: &Request, inputs: Inputs<'_>) -> Option<Request> {
+fn changed_request(
+    policy: &Policy,
+    request: &Request,
+    context: &Value,
+    inputs: Inputs<'_>,
+) -> Option<Request> {
     let pairs = resource_value_pairs(policy, request, inputs);
     let changes = |k: &str| {
         k == "request.operation"
@@ -310,15 +319,25 @@ fn changed_request(policy: &Policy, request: &Request, inputs: Inputs<'_>) -> Op
         .rev()
         .find(|(k, _)| k == "request.operation")
         .and_then(|(_, v)| v.as_str()?.parse::<Operation>().ok());
+    let object = |pointer: &str| context.pointer(pointer).filter(|v| !v.is_null()).cloned();
+    let request = Request {
+        object: object("/request/object"),
+        old_object: object("/request/oldObject"),
+        ..request.clone()
+    };
     let mut out = match operation {
         Some(op) if op != request.operation => request.with_operation(op),
-        _ => request.clone(),
+        _ => request,
     };
     let touches_objects = pairs
         .iter()
         .any(|(k, _)| k.starts_with("request.object") || k.starts_with("request.oldObject"));
     if touches_objects {
-        let mut ctx = JsonContext::new(root(&out));
+        let objects = Objects {
+            object: out.object.clone(),
+            old_object: out.old_object.clone(),
+        };
+        let mut ctx = JsonContext::new(root(&out, objects));
         for (key, value) in &pairs {
             ctx.inject(key, value.clone());
         }

@@ -111,6 +111,37 @@ impl Request {
     pub fn subject(&self) -> Option<&Value> {
         self.object.as_ref().or(self.old_object.as_ref())
     }
+
+    /// Moves the objects out, leaving in their place their `apiVersion`, `kind` and
+    /// `metadata` (all that matching and scoping read), so the objects can be handed to
+    /// the JSON context without copying them.
+    pub fn into_skeleton(mut self) -> (Request, Objects) {
+        let objects = Objects {
+            object: self.object.take(),
+            old_object: self.old_object.take(),
+        };
+        self.object = objects.object.as_ref().map(skeleton);
+        self.old_object = objects.old_object.as_ref().map(skeleton);
+        (self, objects)
+    }
+}
+
+/// The new and old object of a request, owned.
+#[derive(Clone, Debug, Default)]
+pub struct Objects {
+    pub object: Option<Value>,
+    pub old_object: Option<Value>,
+}
+
+/// The identifying fields of an object.
+fn skeleton(object: &Value) -> Value {
+    let Value::Object(map) = object else {
+        return object.clone();
+    };
+    let kept = ["apiVersion", "kind", "metadata"]
+        .into_iter()
+        .filter_map(|k| Some((k.to_string(), map.get(k)?.clone())));
+    Value::Object(kept.collect())
 }
 
 /// Kinds Kubernetes serves without a namespace (the rest are namespaced): a namespaced
