@@ -1,5 +1,8 @@
 //! The `nomos` binary: parse arguments, run the command, exit with its code.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

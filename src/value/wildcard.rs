@@ -12,22 +12,41 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     if !contains_wildcard(pattern) {
         return pattern == text;
     }
+    if pattern.is_ascii() && text.is_ascii() {
+        return match_units(pattern.as_bytes(), text.as_bytes());
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    match_chars(&p, &t)
+    match_units(&p, &t)
+}
+
+/// A unit of text: a byte of ASCII text, else a character.
+trait Unit: Copy + PartialEq {
+    const STAR: Self;
+    const QUESTION: Self;
+}
+
+impl Unit for u8 {
+    const STAR: u8 = b'*';
+    const QUESTION: u8 = b'?';
+}
+
+impl Unit for char {
+    const STAR: char = '*';
+    const QUESTION: char = '?';
 }
 
 /// Iterative glob matching with single-star backtracking: linear in practice.
-fn match_chars(p: &[char], t: &[char]) -> bool {
+fn match_units<U: Unit>(p: &[U], t: &[U]) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(&c) if c == U::STAR => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || c == t[ti] => {
+            Some(&c) if c == U::QUESTION || c == t[ti] => {
                 pi += 1;
                 ti += 1;
             }
@@ -41,7 +60,7 @@ fn match_chars(p: &[char], t: &[char]) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == U::STAR)
 }
 
 /// `containsWildcard(s)`: the text has a `*` or a `?`.
@@ -69,5 +88,7 @@ mod tests {
         assert!(matches("a*b*c", "aXXbYYc"));
         assert!(!matches("a*b*c", "aXXbYY"));
         assert!(matches("ü?", "üß"));
+        assert!(!matches("ü?", "üßx"));
+        assert!(matches("*ß", "aaß"));
     }
 }
