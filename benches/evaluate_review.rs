@@ -3,6 +3,10 @@
 //! with serde_json, and turning the parsed review into a request and evaluating every
 //! policy on it.
 
+/// The allocator the `nomos` binary uses, so the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 

@@ -2,6 +2,10 @@
 //! once (outside the timing) and searched over the same pod AdmissionReview, so the figures
 //! show what paths, projections, filters, builtins and Kyverno's functions cost at run time.
 
+/// The allocator the `nomos` binary uses, so the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

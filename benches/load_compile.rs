@@ -2,6 +2,10 @@
 //! decoding the documents into policies, and compiling them (templates, JMESPath, patterns
 //! parsed once), each stage alone and the three together.
 
+/// The allocator the `nomos` binary uses, so the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 

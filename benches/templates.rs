@@ -2,6 +2,10 @@
 //! rendered against the same JSON context, from text without variables to a document
 //! holding several.
 
+/// The allocator the `nomos` binary uses, so the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

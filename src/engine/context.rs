@@ -233,8 +233,9 @@ pub fn mentions(text: &str, name: &str) -> bool {
     }
     // Query texts are short: a byte scan beats setting up a substring searcher per query.
     let (hay, needle) = (text.as_bytes(), name.as_bytes());
-    let starts_at =
-        (0..=hay.len().saturating_sub(needle.len())).filter(|&at| hay[at..].starts_with(needle));
+    let first = needle[0];
+    let starts_at = (0..=hay.len().saturating_sub(needle.len()))
+        .filter(|&at| hay[at] == first && hay[at..].starts_with(needle));
     starts_at.filter(|&at| text.is_char_boundary(at)).any(|at| {
         let before = text[..at].chars().next_back();
         let after = text[at + name.len()..].chars().next();
