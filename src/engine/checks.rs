@@ -45,10 +45,7 @@ fn match_target(
 ) -> Option<Outcome> {
     let object = match target {
         Target::Element(v) => v,
-        Target::Resource => ctx
-            .root()
-            .pointer("/request/object")
-            .filter(|v| !v.is_null())?,
+        Target::Resource => ctx.object()?,
     };
     Some(pattern::matches(object, p))
 }

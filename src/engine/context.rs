@@ -70,19 +70,18 @@ impl<'c> JsonContext<'c> {
 
     /// The request's new object, with the Pod Security memo of this request.
     pub fn object_and_memo(&mut self) -> (Option<&Value>, &mut crate::engine::podsecurity::Memo) {
-        let object = self
-            .root
-            .pointer("/request/object")
-            .filter(|o| !o.is_null());
+        let object = request_field(&self.root, "object");
         (object, &mut self.memo)
+    }
+
+    /// `request.object`, unless absent or null.
+    pub fn object(&self) -> Option<&Value> {
+        request_field(&self.root, "object")
     }
 
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
     pub fn is_delete(&self) -> bool {
-        self.root
-            .pointer("/request/operation")
-            .and_then(Value::as_str)
-            == Some("DELETE")
+        request_field(&self.root, "operation").and_then(Value::as_str) == Some("DELETE")
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -224,6 +223,12 @@ impl Resolver for JsonContext<'_> {
     fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.search(expr)
     }
+}
+
+/// `request.<key>` of a context root, unless absent or null (two map lookups: this is read
+/// for every substitution, where a JSON pointer would be parsed each time).
+pub fn request_field<'v>(root: &'v Value, key: &str) -> Option<&'v Value> {
+    root.get("request")?.get(key).filter(|v| !v.is_null())
 }
 
 /// Whether `text` mentions `name` as Kyverno tests it: `(^|\s|[^.0-9A-Za-z])<name>\b`.

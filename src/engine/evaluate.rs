@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::context::JsonContext;
+use super::context::{JsonContext, request_field};
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
@@ -108,7 +108,7 @@ impl<'r> Evaluation<'r> {
             if let Some(mut r) = rule::evaluate(rule, &env, &mut self.ctx) {
                 if r.status == Status::Fail && keeps_existing_violations(rule, policy, self.request)
                 {
-                    let old = self.ctx.root().pointer("/request/oldObject").cloned();
+                    let old = request_field(self.ctx.root(), "oldObject").cloned();
                     existing_violation(&mut r, rule, policy, exceptions, old);
                 }
                 response.rules.push(r);

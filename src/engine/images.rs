@@ -29,11 +29,7 @@ pub struct Images;
 
 impl Loader for Images {
     fn load(&self, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
-        let object = ctx
-            .root()
-            .pointer("/request/object")
-            .filter(|o| !o.is_null());
-        match object {
+        match ctx.object() {
             Some(o) => extract(o),
             None => Ok(Value::Object(Map::new())),
         }
