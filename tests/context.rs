@@ -133,12 +133,12 @@ fn run_case(row: &Value) -> Result<(), Failed> {
         Some(op) => op.parse::<Operation>().map_err(|e| e.to_string())?,
         None => Operation::Create,
     };
-    let request = Request::simulate(resource, operation, None);
+    let mut request = Request::simulate(resource, operation, None);
     let inputs = Inputs {
         values: doc.values.as_ref(),
         offline: Some(&offline),
     };
-    let responses = evaluate(&set, request, inputs);
+    let responses = evaluate(&set, &mut request, inputs);
     let rule = responses
         .first()
         .and_then(|p| p.rules.first())

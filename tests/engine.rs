@@ -168,8 +168,8 @@ fn run_rule_case(row: &Value) -> Result<(), Failed> {
     if let Some(d) = compiled.diagnostics.first() {
         return Err(format!("the policy does not compile: {}", d.message).into());
     }
-    let request = Request::simulate(row["resource"].clone(), Operation::Create, None);
-    let responses = evaluate(&compiled, request, Inputs::default());
+    let mut request = Request::simulate(row["resource"].clone(), Operation::Create, None);
+    let responses = evaluate(&compiled, &mut request, Inputs::default());
     let got: Vec<Value> = responses
         .iter()
         .flat_map(|p| &p.rules)

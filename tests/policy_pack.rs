@@ -183,8 +183,8 @@ enum Outcome {
 
 /// Fail when any rule of any policy fails; skips (Windows exemptions) count as passes.
 fn verdict(set: &PolicySet, workload: &Value) -> Outcome {
-    let request = Request::simulate(workload.clone(), Operation::Create, None);
-    let responses = evaluate(set, request, Inputs::default());
+    let mut request = Request::simulate(workload.clone(), Operation::Create, None);
+    let responses = evaluate(set, &mut request, Inputs::default());
     let statuses: Vec<Status> = responses
         .iter()
         .flat_map(|r| r.rules.iter().map(|rule| rule.status))

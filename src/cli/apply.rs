@@ -175,7 +175,7 @@ fn evaluate_all(loaded: &Loaded) -> Vec<Vec<PolicyResponse>> {
                 .as_ref()
                 .and_then(|v| v.labels_of(&request.namespace))
                 .cloned();
-            evaluate::evaluate(&loaded.set, request, inputs)
+            evaluate::evaluate(&loaded.set, &mut request, inputs)
         })
         .collect()
 }

@@ -68,6 +68,21 @@ impl<'c> JsonContext<'c> {
         &self.root
     }
 
+    /// Ends the context, handing back `request.object` and `request.oldObject`.
+    pub fn into_objects(mut self) -> crate::engine::request::Objects {
+        let mut take = |key: &str| {
+            self.root
+                .get_mut("request")
+                .and_then(Value::as_object_mut)
+                .and_then(|request| request.remove(key))
+                .filter(|v| !v.is_null())
+        };
+        crate::engine::request::Objects {
+            object: take("object"),
+            old_object: take("oldObject"),
+        }
+    }
+
     /// The request's new object, with the Pod Security memo of this request.
     pub fn object_and_memo(&mut self) -> (Option<&Value>, &mut crate::engine::podsecurity::Memo) {
         let object = request_field(&self.root, "object");

@@ -26,17 +26,29 @@ pub struct Inputs<'a> {
 }
 
 /// Responses of every valid policy (invalid policies answer nothing). The JSON context
-/// is built once per request, taking the request's objects without copying them; each
-/// policy works in a scope of it that is undone after.
-pub fn evaluate(set: &PolicySet, request: Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
-    let (request, objects) = request.into_skeleton();
-    let mut shared = Evaluation::new(&request, objects);
+/// is built once per request and borrows the request's objects for the evaluation (they
+/// are moved in, not copied, and handed back); each policy works in a scope of it that is
+/// undone after.
+pub fn evaluate(set: &PolicySet, request: &mut Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
+    let objects = request.take_objects();
+    let (responses, objects) = evaluate_skeleton(set, request, objects, inputs);
+    request.restore(objects);
+    responses
+}
+
+fn evaluate_skeleton(
+    set: &PolicySet,
+    request: &Request,
+    objects: Objects,
+    inputs: Inputs<'_>,
+) -> (Vec<PolicyResponse>, Objects) {
+    let mut shared = Evaluation::new(request, objects);
     let mut out = Vec::new();
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
             continue;
         }
-        let response = match changed_request(policy, &request, shared.ctx.root(), inputs) {
+        let response = match changed_request(policy, request, shared.ctx.root(), inputs) {
             Some(own) => {
                 let (own, objects) = own.into_skeleton();
                 Evaluation::new(&own, objects).policy(index, policy, &set.exceptions, inputs)
@@ -45,7 +57,7 @@ pub fn evaluate(set: &PolicySet, request: Request, inputs: Inputs<'_>) -> Vec<Po
         };
         out.push(response);
     }
-    out
+    (out, shared.ctx.into_objects())
 }
 
 /// One request prepared for evaluation: its JSON context, which owns the objects, and

@@ -116,13 +116,24 @@ impl Request {
     /// `metadata` (all that matching and scoping read), so the objects can be handed to
     /// the JSON context without copying them.
     pub fn into_skeleton(mut self) -> (Request, Objects) {
+        let objects = self.take_objects();
+        (self, objects)
+    }
+
+    /// As [`Request::into_skeleton`], in place; [`Request::restore`] puts the objects back.
+    pub fn take_objects(&mut self) -> Objects {
         let objects = Objects {
             object: self.object.take(),
             old_object: self.old_object.take(),
         };
         self.object = objects.object.as_ref().map(skeleton);
         self.old_object = objects.old_object.as_ref().map(skeleton);
-        (self, objects)
+        objects
+    }
+
+    pub fn restore(&mut self, objects: Objects) {
+        self.object = objects.object;
+        self.old_object = objects.old_object;
     }
 }
 

@@ -286,7 +286,7 @@ fn run_all(suite: &Suite, operation: Option<Operation>) -> Vec<Vec<PolicyRespons
                 .as_ref()
                 .and_then(|v| v.labels_of(&request.namespace))
                 .cloned();
-            evaluate::evaluate(&suite.set, request, inputs)
+            evaluate::evaluate(&suite.set, &mut request, inputs)
         })
         .collect()
 }
