@@ -99,10 +99,10 @@ pub struct Policy {
 
 impl Policy {
     /// How exceptions name the policy: `<name>`, or `<namespace>/<name>` for a Policy.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> std::borrow::Cow<'_, str> {
         match &self.namespace {
-            Some(ns) => format!("{ns}/{}", self.name),
-            None => self.name.clone(),
+            Some(ns) => format!("{ns}/{}", self.name).into(),
+            None => self.name.as_str().into(),
         }
     }
 

@@ -148,8 +148,18 @@ impl<'c> JsonContext<'c> {
 
     /// Sets a top-level key (not split on dots).
     pub fn set(&mut self, key: &str, value: Value) {
-        self.save(key);
-        self.map_mut().insert(key.to_string(), value);
+        let innermost = self.scopes.len() - 1;
+        self.put(innermost, key, value);
+    }
+
+    /// Sets a top-level key for the life of scope `scope`; the value it replaces is kept
+    /// (moved, not copied) the first time that scope changes the key.
+    fn put(&mut self, scope: usize, key: &str, value: Value) {
+        let old = self.map_mut().insert(key.to_string(), value);
+        let saved = &mut self.scopes[scope].saved;
+        if !saved.iter().any(|(k, _)| k == key) {
+            saved.push((key.to_string(), old));
+        }
     }
 
     /// Writes a values-file entry: `key` is a dot path (`"` quotes a segment holding
@@ -206,10 +216,7 @@ impl<'c> JsonContext<'c> {
             self.loading.pop();
             match loaded {
                 // The value lives as long as the scope the entry was registered in.
-                Ok(value) => {
-                    self.save_in(s, name);
-                    self.map_mut().insert(name.to_string(), value);
-                }
+                Ok(value) => self.put(s, name, value),
                 Err(e) => {
                     // A failed entry fails again wherever it is mentioned next.
                     self.scopes[s].entries[i].loaded = false;

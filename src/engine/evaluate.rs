@@ -232,16 +232,13 @@ fn object_namespace(object: &Value) -> &str {
 }
 
 /// The own rules, or for a pod controller the generated ones (rules.md §3.4).
-fn rules_for<'p>(policy: &'p Policy, kind: &str) -> Vec<&'p Rule> {
-    let Some(generated) = policy.autogen.for_kind(kind) else {
-        return policy.rules.iter().collect();
-    };
-    policy
+fn rules_for<'p>(policy: &'p Policy, kind: &str) -> impl Iterator<Item = &'p Rule> {
+    let generated = policy.autogen.for_kind(kind);
+    let own = policy
         .rules
         .iter()
-        .filter(|r| !r.name.starts_with("autogen-"))
-        .chain(generated)
-        .collect()
+        .filter(move |r| generated.is_none() || !r.name.starts_with("autogen-"));
+    own.chain(generated.into_iter().flatten())
 }
 
 fn applies(rule: &Rule, request: &MatchRequest<'_>) -> bool {
