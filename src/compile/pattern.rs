@@ -43,8 +43,8 @@ impl Anchor {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    /// The key as written.
-    pub raw: String,
+    /// The key as written (shared: matching records anchored keys per object it visits).
+    pub raw: std::sync::Arc<str>,
     pub anchor: Anchor,
     /// The resource key it addresses (`name` for `(name)`; the raw text for `+(k)`).
     pub name: String,
@@ -59,7 +59,7 @@ impl Key {
             _ => inner_name(trimmed).to_string(),
         };
         Key {
-            raw: raw.to_string(),
+            raw: raw.into(),
             anchor,
             name,
         }

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -77,7 +78,7 @@ pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
 /// For each condition, existence and negation anchor seen: was its key ever present?
 #[derive(Default)]
 struct AnchorMap {
-    seen: BTreeMap<String, (Anchor, bool)>,
+    seen: BTreeMap<Arc<str>, (Anchor, bool)>,
 }
 
 impl AnchorMap {
@@ -88,11 +89,13 @@ impl AnchorMap {
                 Anchor::Condition | Anchor::Existence | Anchor::Negation
             ) {
                 let present = resource.contains_key(&key.name);
-                let slot = self
-                    .seen
-                    .entry(key.raw.clone())
-                    .or_insert((key.anchor, false));
-                slot.1 |= present;
+                match self.seen.get_mut(&*key.raw) {
+                    Some(slot) => slot.1 |= present,
+                    None => {
+                        let raw = Arc::clone(&key.raw);
+                        self.seen.insert(raw, (key.anchor, present));
+                    }
+                }
             }
         }
     }
