@@ -1,35 +1,136 @@
 //! Exclusions: each entry evaluates a probe pod and every excusing field error it yields
-//! removes one matching error from the pod's failing checks (podsecurity.md §3.4).
+//! removes one matching error from the pod's failing checks (podsecurity.md §3.4). The
+//! failing checks stay where they were evaluated; removals only drop references to them.
 
-use super::checks::evaluate_where;
-use super::controls::{CheckId, Exclusion};
+use super::checks::{Check, check, evaluate_where};
+use super::controls::{CheckId, ControlName, Exclusion};
 use super::pod::{Container, ListKind, Pod};
 use super::types::{CheckResult, FieldError, Level, Version};
 use crate::value::wildcard;
 
-/// `results` (the failing checks of `pod`) with every error excused by `exclusions` removed,
-/// entry by entry; a check left without errors is dropped. The remaining checks keep their
-/// registration order, one of the orders Kyverno's hash map may produce (§3.4 step 4).
+/// A failing check as exclusions leave it: the evaluated result and its errors still standing.
+#[derive(Clone, Debug)]
+pub struct Kept<'r> {
+    pub result: &'r CheckResult,
+    pub errors: Vec<&'r FieldError>,
+}
+
+/// The failing checks exclusions leave standing: all of the evaluated ones until an entry
+/// excuses an error, then the kept ones, in registration order (one of the orders Kyverno's
+/// hash map may produce, §3.4 step 4).
+#[derive(Clone, Debug)]
+pub struct Standing<'r> {
+    evaluated: &'r [CheckResult],
+    /// `None` while nothing is excused.
+    kept: Option<Vec<Kept<'r>>>,
+}
+
+/// What [`Standing::view`] shows.
+pub enum View<'s, 'r> {
+    Evaluated(&'r [CheckResult]),
+    Kept(&'s [Kept<'r>]),
+}
+
+impl<'r> Standing<'r> {
+    /// Every check of `evaluated` standing with all its errors.
+    pub fn new(evaluated: &'r [CheckResult]) -> Standing<'r> {
+        Standing {
+            evaluated,
+            kept: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match &self.kept {
+            None => self.evaluated.is_empty(),
+            Some(kept) => kept.is_empty(),
+        }
+    }
+
+    /// The standing checks: the evaluated ones while nothing is excused.
+    pub fn view(&self) -> View<'_, 'r> {
+        match &self.kept {
+            None => View::Evaluated(self.evaluated),
+            Some(kept) => View::Kept(kept),
+        }
+    }
+
+    /// The standing checks as owned results.
+    pub fn to_results(&self) -> Vec<CheckResult> {
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.to_vec(),
+            View::Kept(kept) => kept.iter().map(Kept::to_result).collect(),
+        }
+    }
+
+    /// Whether check `id` still stands.
+    fn has(&self, id: CheckId) -> bool {
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.iter().any(|r| r.id == id),
+            View::Kept(kept) => kept.iter().any(|k| k.result.id == id),
+        }
+    }
+
+    /// Whether a standing check belongs to `control`: only then can an entry naming it
+    /// excuse anything.
+    fn has_control(&self, control: ControlName) -> bool {
+        let of_control = |id: CheckId| check(id).control == Some(control);
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.iter().any(|r| of_control(r.id)),
+            View::Kept(kept) => kept.iter().any(|k| of_control(k.result.id)),
+        }
+    }
+
+    /// The kept checks, all of them the first time something is excused.
+    fn kept_mut(&mut self) -> &mut Vec<Kept<'r>> {
+        let evaluated = self.evaluated;
+        self.kept
+            .get_or_insert_with(|| evaluated.iter().map(Kept::all).collect())
+    }
+}
+
+impl<'r> Kept<'r> {
+    fn all(result: &'r CheckResult) -> Kept<'r> {
+        Kept {
+            result,
+            errors: result.errors.iter().collect(),
+        }
+    }
+
+    fn to_result(&self) -> CheckResult {
+        CheckResult {
+            id: self.result.id,
+            reason: self.result.reason,
+            errors: self.errors.iter().map(|e| (*e).clone()).collect(),
+        }
+    }
+}
+
+/// Removes from `standing` (the failing checks of `pod`) every error excused by
+/// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
+/// control has no standing check is skipped: its probe could excuse nothing.
 pub fn apply_exclusions(
     level: Level,
     version: Version,
     pod: &Pod,
-    mut results: Vec<CheckResult>,
+    standing: &mut Standing,
     exclusions: &[Exclusion],
-) -> Vec<CheckResult> {
+) {
     for exclusion in exclusions {
-        if results.is_empty() {
+        if standing.is_empty() {
             break;
         }
-        apply(level, version, pod, &mut results, exclusion);
+        if standing.has_control(exclusion.control) {
+            apply(level, version, pod, standing, exclusion);
+        }
     }
-    results
 }
 
-fn apply(level: Level, version: Version, pod: &Pod, results: &mut Vec<CheckResult>, x: &Exclusion) {
+fn apply(level: Level, version: Version, pod: &Pod, standing: &mut Standing, x: &Exclusion) {
     let probe = Probe::new(pod, x);
-    let probe_results =
-        evaluate_where(level, version, &probe.pod, |c| c.control == Some(x.control));
+    // Errors of checks no longer standing would remove nothing.
+    let wanted = |c: &Check| c.control == Some(x.control) && standing.has(c.id);
+    let probe_results = evaluate_where(level, version, &probe.pod, wanted);
     for probe_result in &probe_results {
         for error in &probe_result.errors {
             let error_key = key(&error.field);
@@ -39,7 +140,7 @@ fn apply(level: Level, version: Version, pod: &Pod, results: &mut Vec<CheckResul
                     key: &error_key,
                     container: probe.container_of(&error.field),
                 };
-                excused.remove_from(results, pod);
+                excused.remove_from(standing, pod);
             }
         }
     }
@@ -66,7 +167,7 @@ impl<'a> Probe<'a> {
                 let slot = &mut next_index[c.list as usize];
                 let index = *slot;
                 *slot += 1;
-                Container { index, ..*c }
+                c.renumbered(index)
             })
             .collect();
         let pod = Pod {
@@ -114,7 +215,7 @@ fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
         .find(|run| !run.is_empty())?
         .parse()
         .ok()?;
-    Some(pod.container(list, index)?.name)
+    Some(pod.container(list, index)?.name())
 }
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
@@ -163,17 +264,21 @@ impl Excused<'_, '_> {
     /// Removes the first error of the same check with the same key (and, for a container
     /// field of a container-level probe, of a container with the same name), swapping the
     /// last error into its slot; drops the check when no error is left.
-    fn remove_from(&self, results: &mut Vec<CheckResult>, pod: &Pod) {
-        let Some(at) = results.iter().position(|r| r.id == self.id) else {
+    fn remove_from(&self, standing: &mut Standing, pod: &Pod) {
+        if !standing.has(self.id) {
+            return;
+        }
+        let kept = standing.kept_mut();
+        let Some(at) = kept.iter().position(|k| k.result.id == self.id) else {
             return;
         };
-        let errors = &mut results[at].errors;
+        let errors = &mut kept[at].errors;
         let Some(found) = errors.iter().position(|d| self.matches(d, pod)) else {
             return;
         };
         errors.swap_remove(found);
         if errors.is_empty() {
-            results.remove(at);
+            kept.remove(at);
         }
     }
 

@@ -15,7 +15,7 @@ pub use controls::{
     CONTROLS, CheckId, Control, ControlName, ControlNameError, Exclusion, ExclusionError,
     ExclusionField, Scope, validate_exclusion,
 };
-pub use exclusion::{apply_exclusions, key};
+pub use exclusion::{Kept, Standing, View, apply_exclusions, key};
 pub use message::rewrite_field;
 pub use pod::{Container, ExtractError, ListKind, Pod, extract};
 pub use subrule::{Memo, Outcome, PodSecurity};

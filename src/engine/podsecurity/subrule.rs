@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::checks::evaluate;
 use super::controls::Exclusion;
-use super::exclusion::apply_exclusions;
+use super::exclusion::{Standing, View, apply_exclusions};
 use super::message;
 use super::pod::{Pod, extract};
 use super::types::{CheckResult, Level, Version};
@@ -27,11 +27,10 @@ pub enum Outcome {
     Pass {
         message: String,
     },
-    /// `checks` are what remains after exclusions and exceptions, with pod-relative fields;
-    /// the message has them rewritten for the resource's kind.
+    /// The message lists what remains after exclusions and exceptions, with fields
+    /// rewritten for the resource's kind.
     Fail {
         message: String,
-        checks: Vec<CheckResult>,
     },
     Error {
         message: String,
@@ -49,28 +48,31 @@ pub struct Memo {
 }
 
 impl Memo {
-    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<CheckResult> {
-        if let Some((_, found)) = self.results.iter().find(|(k, _)| *k == (level, version)) {
-            return found.clone();
-        }
-        let found = evaluate(level, version, pod);
-        self.results.push(((level, version), found.clone()));
-        found
+    /// The failing checks of `pod` at `level` and `version`, evaluated on first use.
+    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> &[CheckResult] {
+        let key = (level, version);
+        let at = match self.results.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                self.results.push((key, evaluate(level, version, pod)));
+                self.results.len() - 1
+            }
+        };
+        &self.results[at].1
     }
 }
 
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        self.failing_with(pod, &mut Memo::default())
+        self.standing(pod, &mut Memo::default()).to_results()
     }
 
-    fn failing_with(&self, pod: &Pod, memo: &mut Memo) -> Vec<CheckResult> {
-        let failing = memo.evaluate(self.level, self.version, pod);
-        if failing.is_empty() {
-            return failing;
-        }
-        apply_exclusions(self.level, self.version, pod, failing, &self.exclude)
+    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `memo`.
+    fn standing<'m>(&self, pod: &Pod, memo: &'m mut Memo) -> Standing<'m> {
+        let mut standing = Standing::new(memo.evaluate(self.level, self.version, pod));
+        apply_exclusions(self.level, self.version, pod, &mut standing, &self.exclude);
+        standing
     }
 
     /// The outcome of rule `rule` for `resource` of `kind`, with no exception.
@@ -113,26 +115,38 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let failing = self.failing_with(&pod, memo);
-        if failing.is_empty() {
+        let mut standing = self.standing(&pod, memo);
+        if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
         }
-        let remaining =
-            apply_exclusions(self.level, self.version, &pod, failing, exception_entries);
-        if remaining.is_empty() {
+        apply_exclusions(
+            self.level,
+            self.version,
+            &pod,
+            &mut standing,
+            exception_entries,
+        );
+        if standing.is_empty() {
             return Outcome::ExcusedByExceptions;
         }
-        let message = message::fail(
-            rule,
-            self.level.as_str(),
-            &self.version_text,
-            kind,
-            &remaining,
-        );
-        Outcome::Fail {
-            message,
-            checks: remaining,
+        let message = self.fail_message(rule, kind, &standing);
+        Outcome::Fail { message }
+    }
+
+    fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
+        let (level, version) = (self.level.as_str(), self.version_text.as_str());
+        match standing.view() {
+            View::Evaluated(results) => {
+                let groups = results.iter().map(|r| (r.reason, &r.errors));
+                message::fail(rule, level, version, kind, groups)
+            }
+            View::Kept(kept) => {
+                let groups = kept
+                    .iter()
+                    .map(|k| (k.result.reason, k.errors.iter().copied()));
+                message::fail(rule, level, version, kind, groups)
+            }
         }
     }
 }

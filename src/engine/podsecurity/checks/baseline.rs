@@ -311,7 +311,7 @@ pub fn seccomp_annotations(pod: &Pod) -> Option<Vec<FieldError>> {
     let containers = pod.containers.iter().filter_map(|c| {
         bad(format!(
             "container.seccomp.security.alpha.kubernetes.io/{}",
-            c.name
+            c.name()
         ))
     });
     failing(pod_error.into_iter().chain(containers).collect())
