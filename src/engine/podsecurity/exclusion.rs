@@ -1,110 +1,12 @@
 //! Exclusions: each entry evaluates a probe pod and every excusing field error it yields
-//! removes one matching error from the pod's failing checks (podsecurity.md §3.4). The
-//! failing checks stay where they were evaluated; removals only drop references to them.
+//! removes one matching error from the pod's failing checks (podsecurity.md §3.4).
 
-use super::checks::{Check, check, evaluate_where};
-use super::controls::{CheckId, ControlName, Exclusion};
+use super::checks::{Check, evaluate_where};
+use super::controls::{CheckId, Exclusion};
 use super::pod::{Container, ListKind, Pod};
-use super::types::{CheckResult, FieldError, Level, Version};
+use super::standing::Standing;
+use super::types::{FieldError, Level, Version};
 use crate::value::wildcard;
-
-/// A failing check as exclusions leave it: the evaluated result and its errors still standing.
-#[derive(Clone, Debug)]
-pub struct Kept<'r> {
-    pub result: &'r CheckResult,
-    pub errors: Vec<&'r FieldError>,
-}
-
-/// The failing checks exclusions leave standing: all of the evaluated ones until an entry
-/// excuses an error, then the kept ones, in registration order (one of the orders Kyverno's
-/// hash map may produce, §3.4 step 4).
-#[derive(Clone, Debug)]
-pub struct Standing<'r> {
-    evaluated: &'r [CheckResult],
-    /// `None` while nothing is excused.
-    kept: Option<Vec<Kept<'r>>>,
-}
-
-/// What [`Standing::view`] shows.
-pub enum View<'s, 'r> {
-    Evaluated(&'r [CheckResult]),
-    Kept(&'s [Kept<'r>]),
-}
-
-impl<'r> Standing<'r> {
-    /// Every check of `evaluated` standing with all its errors.
-    pub fn new(evaluated: &'r [CheckResult]) -> Standing<'r> {
-        Standing {
-            evaluated,
-            kept: None,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        match &self.kept {
-            None => self.evaluated.is_empty(),
-            Some(kept) => kept.is_empty(),
-        }
-    }
-
-    /// The standing checks: the evaluated ones while nothing is excused.
-    pub fn view(&self) -> View<'_, 'r> {
-        match &self.kept {
-            None => View::Evaluated(self.evaluated),
-            Some(kept) => View::Kept(kept),
-        }
-    }
-
-    /// The standing checks as owned results.
-    pub fn to_results(&self) -> Vec<CheckResult> {
-        match self.view() {
-            View::Evaluated(evaluated) => evaluated.to_vec(),
-            View::Kept(kept) => kept.iter().map(Kept::to_result).collect(),
-        }
-    }
-
-    /// Whether check `id` still stands.
-    fn has(&self, id: CheckId) -> bool {
-        match self.view() {
-            View::Evaluated(evaluated) => evaluated.iter().any(|r| r.id == id),
-            View::Kept(kept) => kept.iter().any(|k| k.result.id == id),
-        }
-    }
-
-    /// Whether a standing check belongs to `control`: only then can an entry naming it
-    /// excuse anything.
-    fn has_control(&self, control: ControlName) -> bool {
-        let of_control = |id: CheckId| check(id).control == Some(control);
-        match self.view() {
-            View::Evaluated(evaluated) => evaluated.iter().any(|r| of_control(r.id)),
-            View::Kept(kept) => kept.iter().any(|k| of_control(k.result.id)),
-        }
-    }
-
-    /// The kept checks, all of them the first time something is excused.
-    fn kept_mut(&mut self) -> &mut Vec<Kept<'r>> {
-        let evaluated = self.evaluated;
-        self.kept
-            .get_or_insert_with(|| evaluated.iter().map(Kept::all).collect())
-    }
-}
-
-impl<'r> Kept<'r> {
-    fn all(result: &'r CheckResult) -> Kept<'r> {
-        Kept {
-            result,
-            errors: result.errors.iter().collect(),
-        }
-    }
-
-    fn to_result(&self) -> CheckResult {
-        CheckResult {
-            id: self.result.id,
-            reason: self.result.reason,
-            errors: self.errors.iter().map(|e| (*e).clone()).collect(),
-        }
-    }
-}
 
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
@@ -162,7 +64,10 @@ impl<'a> Probe<'a> {
         let containers = pod
             .containers
             .iter()
-            .filter(|c| x.images.iter().any(|p| wildcard::matches(p, c.image())))
+            .filter(|c| {
+                let image = c.image();
+                x.images.iter().any(|p| wildcard::matches(p, image))
+            })
             .map(|c| {
                 let slot = &mut next_index[c.list as usize];
                 let index = *slot;
@@ -265,21 +170,7 @@ impl Excused<'_, '_> {
     /// field of a container-level probe, of a container with the same name), swapping the
     /// last error into its slot; drops the check when no error is left.
     fn remove_from(&self, standing: &mut Standing, pod: &Pod) {
-        if !standing.has(self.id) {
-            return;
-        }
-        let kept = standing.kept_mut();
-        let Some(at) = kept.iter().position(|k| k.result.id == self.id) else {
-            return;
-        };
-        let errors = &mut kept[at].errors;
-        let Some(found) = errors.iter().position(|d| self.matches(d, pod)) else {
-            return;
-        };
-        errors.swap_remove(found);
-        if errors.is_empty() {
-            kept.remove(at);
-        }
+        standing.remove_first(self.id, |d| self.matches(d, pod));
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {

@@ -1,7 +1,7 @@
 //! The rule messages of a podSecurity subrule (podsecurity.md §3.6): the pass and fail
 //! texts, each failing check as one group, and the field-path rewrite for controllers.
-//! A failing subrule's message is written straight into one string: it is built for every
-//! failing podSecurity rule of every request.
+//! Messages are written straight into pre-sized strings: one is built for every failing
+//! podSecurity rule of every request.
 
 use super::pod::TEMPLATE_KINDS;
 use super::types::{BadValue, ErrorKind, FieldError};
@@ -15,66 +15,53 @@ pub fn pass(rule: &str) -> String {
     out
 }
 
-/// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <checks>`,
-/// with the level and version as the policy writes them; `checks` gives each failing check
-/// as its forbidden reason and its field errors.
-pub fn fail<'e, E>(
-    rule: &str,
-    level: &str,
-    version: &str,
-    kind: &str,
-    checks: impl Iterator<Item = (&'static str, E)> + Clone,
-) -> String
-where
-    E: IntoIterator<Item = &'e FieldError>,
-{
-    let mut out = String::with_capacity(estimate(rule, checks.clone()));
-    out.push_str("Validation rule '");
+/// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <groups>`,
+/// with the level and version as the policy writes them and each failing check's [`group`]
+/// following the previous one without a separator.
+pub fn fail(rule: &str, level: &str, version: &str, groups: &[impl AsRef<str>]) -> String {
+    const PREFIX: [&str; 3] = [
+        "Validation rule '",
+        "' failed. It violates PodSecurity \"",
+        "\": ",
+    ];
+    let fixed = PREFIX.iter().map(|p| p.len()).sum::<usize>() + rule.len() + 1;
+    let length = fixed + level.len() + version.len();
+    let mut out =
+        String::with_capacity(length + groups.iter().map(|g| g.as_ref().len()).sum::<usize>());
+    out.push_str(PREFIX[0]);
     out.push_str(rule);
-    out.push_str("' failed. It violates PodSecurity \"");
+    out.push_str(PREFIX[1]);
     out.push_str(level);
     out.push(':');
     out.push_str(version);
-    out.push_str("\": ");
-    for (reason, errors) in checks {
-        write_check(&mut out, kind, reason, errors);
+    out.push_str(PREFIX[2]);
+    for group in groups {
+        out.push_str(group.as_ref());
     }
     out
 }
 
-/// About the length of the failure message, so that it is written without regrowing:
-/// rewritten fields are at most about twice as long as the originals.
-fn estimate<'e, E>(rule: &str, checks: impl Iterator<Item = (&'static str, E)>) -> usize
-where
-    E: IntoIterator<Item = &'e FieldError>,
-{
-    let fixed = 80 + rule.len();
-    let groups: usize = checks
-        .map(|(reason, errors)| {
-            let fields: usize = errors.into_iter().map(|e| 2 * e.field.len() + 48).sum();
-            40 + reason.len() + fields
-        })
-        .sum();
-    fixed + groups
-}
-
-/// `(Forbidden reason: <reason>, field error list: [<e1>, <e2>])`; groups have no separator.
-fn write_check<'e>(
-    out: &mut String,
+/// One failing check of a resource of `kind`:
+/// `(Forbidden reason: <reason>, field error list: [<e1>, <e2>])`.
+pub fn group<'e>(
     kind: &str,
     reason: &str,
-    errors: impl IntoIterator<Item = &'e FieldError>,
-) {
+    errors: impl Iterator<Item = &'e FieldError> + Clone,
+) -> String {
+    // Rewritten fields are at most about twice as long as the originals.
+    let estimate: usize = errors.clone().map(|e| 2 * e.field.len() + 48).sum();
+    let mut out = String::with_capacity(40 + reason.len() + estimate);
     out.push_str("(Forbidden reason: ");
     out.push_str(reason);
     out.push_str(", field error list: [");
-    for (i, error) in errors.into_iter().enumerate() {
+    for (i, error) in errors.enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_error(out, kind, error);
+        write_error(&mut out, kind, error);
     }
     out.push_str("])");
+    out
 }
 
 fn write_error(out: &mut String, kind: &str, error: &FieldError) {
@@ -106,7 +93,7 @@ pub fn rewrite_field(field: &str, kind: &str) -> String {
 fn push_field(out: &mut String, field: &str, kind: &str) {
     let spec = pod_spec_path(kind);
     let mut rest = field;
-    while let Some(at) = rest.find(['s', 'm']) {
+    while let Some(at) = rest.bytes().position(|b| b == b's' || b == b'm') {
         let (before, from) = rest.split_at(at);
         out.push_str(before);
         rest = if let Some(after) = from.strip_prefix("spec") {

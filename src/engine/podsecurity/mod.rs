@@ -7,6 +7,7 @@ mod controls;
 mod exclusion;
 mod message;
 mod pod;
+mod standing;
 mod subrule;
 mod types;
 
@@ -15,9 +16,10 @@ pub use controls::{
     CONTROLS, CheckId, Control, ControlName, ControlNameError, Exclusion, ExclusionError,
     ExclusionField, Scope, validate_exclusion,
 };
-pub use exclusion::{Kept, Standing, View, apply_exclusions, key};
+pub use exclusion::{apply_exclusions, key};
 pub use message::rewrite_field;
 pub use pod::{Container, ExtractError, ListKind, Pod, extract};
+pub use standing::{Kept, Standing, View};
 pub use subrule::{Memo, Outcome, PodSecurity};
 pub use types::{
     BadValue, CRD_VERSIONS, CheckResult, ErrorKind, FieldError, Level, LevelError, Version,

@@ -2,13 +2,17 @@
 //! apply the rule's exclusions and then any exceptions' entries, and say pass, fail or
 //! error with Kyverno's message (podsecurity.md §3.3-§3.6, §4.5).
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use super::checks::evaluate;
 use super::controls::Exclusion;
-use super::exclusion::{Standing, View, apply_exclusions};
+use super::exclusion::apply_exclusions;
 use super::message;
 use super::pod::{Pod, extract};
+use super::standing::{Standing, View};
 use super::types::{CheckResult, Level, Version};
 
 /// A compiled `validate.podSecurity` block.
@@ -41,36 +45,63 @@ pub enum Outcome {
 }
 
 /// The failing checks of one pod per (level, version), computed once per request and
-/// shared by every podSecurity rule evaluating that pod.
+/// shared by every podSecurity rule evaluating that pod, with their message groups.
 #[derive(Debug, Default)]
 pub struct Memo {
-    results: Vec<((Level, Version), Vec<CheckResult>)>,
+    entries: Vec<Evaluated>,
+}
+
+/// The failing checks of the pod at one level and version, and each check's message
+/// group, written on first use for the kind of the one resource the memo sees.
+#[derive(Debug)]
+struct Evaluated {
+    key: (Level, Version),
+    results: Vec<CheckResult>,
+    groups: Vec<OnceCell<String>>,
 }
 
 impl Memo {
     /// The failing checks of `pod` at `level` and `version`, evaluated on first use.
-    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> &[CheckResult] {
+    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> &Evaluated {
         let key = (level, version);
-        let at = match self.results.iter().position(|(k, _)| *k == key) {
+        let at = match self.entries.iter().position(|e| e.key == key) {
             Some(at) => at,
             None => {
-                self.results.push((key, evaluate(level, version, pod)));
-                self.results.len() - 1
+                let results = evaluate(level, version, pod);
+                let groups = results.iter().map(|_| OnceCell::new()).collect();
+                self.entries.push(Evaluated {
+                    key,
+                    results,
+                    groups,
+                });
+                self.entries.len() - 1
             }
         };
-        &self.results[at].1
+        &self.entries[at]
+    }
+}
+
+impl Evaluated {
+    /// The message group of the check at `index` with all its errors.
+    fn group(&self, index: usize, kind: &str) -> &str {
+        self.groups[index].get_or_init(|| {
+            let result = &self.results[index];
+            message::group(kind, result.reason, result.errors.iter())
+        })
     }
 }
 
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        self.standing(pod, &mut Memo::default()).to_results()
+        let mut memo = Memo::default();
+        let evaluated = memo.evaluate(self.level, self.version, pod);
+        self.standing(pod, evaluated).to_results()
     }
 
-    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `memo`.
-    fn standing<'m>(&self, pod: &Pod, memo: &'m mut Memo) -> Standing<'m> {
-        let mut standing = Standing::new(memo.evaluate(self.level, self.version, pod));
+    /// The checks of `evaluated` that `pod` still fails after this subrule's own exclusions.
+    fn standing<'r>(&self, pod: &Pod, evaluated: &'r Evaluated) -> Standing<'r> {
+        let mut standing = Standing::new(&evaluated.results);
         apply_exclusions(self.level, self.version, pod, &mut standing, &self.exclude);
         standing
     }
@@ -115,7 +146,8 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let mut standing = self.standing(&pod, memo);
+        let evaluated = memo.evaluate(self.level, self.version, &pod);
+        let mut standing = self.standing(&pod, evaluated);
         if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
@@ -130,23 +162,33 @@ impl PodSecurity {
         if standing.is_empty() {
             return Outcome::ExcusedByExceptions;
         }
-        let message = self.fail_message(rule, kind, &standing);
+        let message = self.fail_message(rule, kind, evaluated, &standing);
         Outcome::Fail { message }
     }
 
-    fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
-        let (level, version) = (self.level.as_str(), self.version_text.as_str());
-        match standing.view() {
-            View::Evaluated(results) => {
-                let groups = results.iter().map(|r| (r.reason, &r.errors));
-                message::fail(rule, level, version, kind, groups)
-            }
-            View::Kept(kept) => {
-                let groups = kept
-                    .iter()
-                    .map(|k| (k.result.reason, k.errors.iter().copied()));
-                message::fail(rule, level, version, kind, groups)
-            }
-        }
+    /// The fail message of what stands; a check no exclusion touched reuses its group.
+    fn fail_message(
+        &self,
+        rule: &str,
+        kind: &str,
+        evaluated: &Evaluated,
+        standing: &Standing,
+    ) -> String {
+        let groups: Vec<Cow<str>> = match standing.view() {
+            View::Evaluated(results) => (0..results.len())
+                .map(|i| Cow::Borrowed(evaluated.group(i, kind)))
+                .collect(),
+            View::Kept(kept) => kept
+                .iter()
+                .map(|k| match k.is_intact() {
+                    true => Cow::Borrowed(evaluated.group(k.index, kind)),
+                    false => {
+                        let errors = k.errors.iter().copied();
+                        Cow::Owned(message::group(kind, k.result.reason, errors))
+                    }
+                })
+                .collect(),
+        };
+        message::fail(rule, self.level.as_str(), &self.version_text, &groups)
     }
 }

@@ -1,0 +1,142 @@
+//! The failing checks of a pod as exclusions leave them (podsecurity.md §3.4): takes the
+//! evaluated check results by reference and returns views of what still stands. Removing
+//! an error only drops a reference; nothing evaluated is copied.
+
+use super::checks::check;
+use super::controls::{CheckId, ControlName};
+use super::types::{CheckResult, FieldError};
+
+/// A failing check as exclusions leave it: the evaluated result, its position among the
+/// evaluated results, and its errors still standing.
+#[derive(Clone, Debug)]
+pub struct Kept<'r> {
+    pub index: usize,
+    pub result: &'r CheckResult,
+    pub errors: Vec<&'r FieldError>,
+}
+
+impl<'r> Kept<'r> {
+    fn all(index: usize, result: &'r CheckResult) -> Kept<'r> {
+        Kept {
+            index,
+            result,
+            errors: result.errors.iter().collect(),
+        }
+    }
+
+    /// Whether exclusions removed none of the check's errors: only removals happen, so the
+    /// same count means the same errors in the same order.
+    pub fn is_intact(&self) -> bool {
+        self.errors.len() == self.result.errors.len()
+    }
+
+    fn to_result(&self) -> CheckResult {
+        CheckResult {
+            id: self.result.id,
+            reason: self.result.reason,
+            errors: self.errors.iter().map(|e| (*e).clone()).collect(),
+        }
+    }
+}
+
+/// The failing checks exclusions leave standing: all of the evaluated ones until an entry
+/// excuses an error, then the kept ones, in registration order (one of the orders Kyverno's
+/// hash map may produce, §3.4 step 4).
+#[derive(Clone, Debug)]
+pub struct Standing<'r> {
+    evaluated: &'r [CheckResult],
+    /// `None` while nothing is excused.
+    kept: Option<Vec<Kept<'r>>>,
+}
+
+/// What [`Standing::view`] shows.
+pub enum View<'s, 'r> {
+    Evaluated(&'r [CheckResult]),
+    Kept(&'s [Kept<'r>]),
+}
+
+impl<'r> Standing<'r> {
+    /// Every check of `evaluated` standing with all its errors.
+    pub fn new(evaluated: &'r [CheckResult]) -> Standing<'r> {
+        Standing {
+            evaluated,
+            kept: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match &self.kept {
+            None => self.evaluated.is_empty(),
+            Some(kept) => kept.is_empty(),
+        }
+    }
+
+    /// The standing checks: the evaluated ones while nothing is excused.
+    pub fn view(&self) -> View<'_, 'r> {
+        match &self.kept {
+            None => View::Evaluated(self.evaluated),
+            Some(kept) => View::Kept(kept),
+        }
+    }
+
+    /// The standing checks as owned results.
+    pub fn to_results(&self) -> Vec<CheckResult> {
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.to_vec(),
+            View::Kept(kept) => kept.iter().map(Kept::to_result).collect(),
+        }
+    }
+
+    /// Whether check `id` still stands.
+    pub fn has(&self, id: CheckId) -> bool {
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.iter().any(|r| r.id == id),
+            View::Kept(kept) => kept.iter().any(|k| k.result.id == id),
+        }
+    }
+
+    /// Whether a standing check belongs to `control`: only then can an exclusion entry
+    /// naming it excuse anything.
+    pub fn has_control(&self, control: ControlName) -> bool {
+        let of_control = |id: CheckId| check(id).control == Some(control);
+        match self.view() {
+            View::Evaluated(evaluated) => evaluated.iter().any(|r| of_control(r.id)),
+            View::Kept(kept) => kept.iter().any(|k| of_control(k.result.id)),
+        }
+    }
+
+    /// Removes the first error of check `id` that `matches` accepts, swapping the last error
+    /// into its slot, and drops the check when no error is left. Nothing is taken apart
+    /// while no error matches.
+    pub fn remove_first(&mut self, id: CheckId, matches: impl Fn(&FieldError) -> bool) {
+        let Some((at, found)) = self.find(id, matches) else {
+            return;
+        };
+        let evaluated = self.evaluated;
+        let kept = self.kept.get_or_insert_with(|| {
+            let all = evaluated.iter().enumerate();
+            all.map(|(index, result)| Kept::all(index, result))
+                .collect()
+        });
+        let errors = &mut kept[at].errors;
+        errors.swap_remove(found);
+        if errors.is_empty() {
+            kept.remove(at);
+        }
+    }
+
+    /// The position of check `id` and of its first error `matches` accepts; the positions
+    /// are the same in the evaluated results and in the kept checks first taken from them.
+    fn find(&self, id: CheckId, matches: impl Fn(&FieldError) -> bool) -> Option<(usize, usize)> {
+        match self.view() {
+            View::Evaluated(evaluated) => {
+                let at = evaluated.iter().position(|r| r.id == id)?;
+                Some((at, evaluated[at].errors.iter().position(matches)?))
+            }
+            View::Kept(kept) => {
+                let at = kept.iter().position(|k| k.result.id == id)?;
+                Some((at, kept[at].errors.iter().position(|e| matches(e))?))
+            }
+        }
+    }
+}
