@@ -76,6 +76,8 @@ pub struct Container<'a> {
     pub list: ListKind,
     pub index: usize,
     pub fields: Option<&'a Object>,
+    /// `fields.securityContext`, which most checks read: looked up once per container.
+    security_context: Option<&'a Object>,
     /// The probe's `{name: "fake"}` container, which no JSON holds.
     fake: bool,
 }
@@ -87,6 +89,7 @@ impl<'a> Container<'a> {
             list: ListKind::Containers,
             index: 0,
             fields: None,
+            security_context: None,
             fake: true,
         }
     }
@@ -109,7 +112,7 @@ impl<'a> Container<'a> {
     }
 
     pub fn security_context(&self) -> Option<&'a Object> {
-        object(self.fields, "securityContext")
+        self.security_context
     }
 
     /// The field path of `suffix` inside this container, e.g.
@@ -154,11 +157,15 @@ impl<'a> Pod<'a> {
         let lists = ListKind::ALL.map(|list| (list, array(spec, list.as_str())));
         let mut containers = Vec::with_capacity(lists.iter().map(|(_, l)| l.len()).sum());
         for (list, entries) in lists {
-            containers.extend(entries.iter().enumerate().map(|(index, value)| Container {
-                list,
-                index,
-                fields: value.as_object(),
-                fake: false,
+            containers.extend(entries.iter().enumerate().map(|(index, value)| {
+                let fields = value.as_object();
+                Container {
+                    list,
+                    index,
+                    fields,
+                    security_context: object(fields, "securityContext"),
+                    fake: false,
+                }
             }));
         }
         Pod {
