@@ -1,39 +1,42 @@
 //! The failing checks of a pod as exclusions leave them (podsecurity.md §3.4): takes the
-//! evaluated check results by reference and returns views of what still stands. Removing
-//! an error only drops a reference; nothing evaluated is copied.
+//! evaluated failures by reference and returns views of what still stands. Removing an
+//! error only drops a reference; nothing evaluated is copied.
 
 use super::checks::check;
 use super::controls::{CheckId, ControlName};
+use super::memo::Failed;
 use super::types::{CheckResult, FieldError};
 
-/// A failing check as exclusions leave it: the evaluated result, its position among the
-/// evaluated results, and its errors still standing.
+/// A failing check as exclusions leave it: the evaluated failure and its errors still
+/// standing.
 #[derive(Clone, Debug)]
 pub struct Kept<'r> {
-    pub index: usize,
-    pub result: &'r CheckResult,
+    pub failed: &'r Failed,
     pub errors: Vec<&'r FieldError>,
 }
 
 impl<'r> Kept<'r> {
-    fn all(index: usize, result: &'r CheckResult) -> Kept<'r> {
+    fn all(failed: &'r Failed) -> Kept<'r> {
         Kept {
-            index,
-            result,
-            errors: result.errors.iter().collect(),
+            failed,
+            errors: failed.result.errors.iter().collect(),
         }
+    }
+
+    pub fn result(&self) -> &'r CheckResult {
+        &self.failed.result
     }
 
     /// Whether exclusions removed none of the check's errors: only removals happen, so the
     /// same count means the same errors in the same order.
     pub fn is_intact(&self) -> bool {
-        self.errors.len() == self.result.errors.len()
+        self.errors.len() == self.result().errors.len()
     }
 
     fn to_result(&self) -> CheckResult {
         CheckResult {
-            id: self.result.id,
-            reason: self.result.reason,
+            id: self.result().id,
+            reason: self.result().reason,
             errors: self.errors.iter().map(|e| (*e).clone()).collect(),
         }
     }
@@ -44,20 +47,20 @@ impl<'r> Kept<'r> {
 /// hash map may produce, §3.4 step 4).
 #[derive(Clone, Debug)]
 pub struct Standing<'r> {
-    evaluated: &'r [CheckResult],
+    evaluated: Vec<&'r Failed>,
     /// `None` while nothing is excused.
     kept: Option<Vec<Kept<'r>>>,
 }
 
 /// What [`Standing::view`] shows.
 pub enum View<'s, 'r> {
-    Evaluated(&'r [CheckResult]),
+    Evaluated(&'s [&'r Failed]),
     Kept(&'s [Kept<'r>]),
 }
 
 impl<'r> Standing<'r> {
     /// Every check of `evaluated` standing with all its errors.
-    pub fn new(evaluated: &'r [CheckResult]) -> Standing<'r> {
+    pub fn new(evaluated: Vec<&'r Failed>) -> Standing<'r> {
         Standing {
             evaluated,
             kept: None,
@@ -74,7 +77,7 @@ impl<'r> Standing<'r> {
     /// The standing checks: the evaluated ones while nothing is excused.
     pub fn view(&self) -> View<'_, 'r> {
         match &self.kept {
-            None => View::Evaluated(self.evaluated),
+            None => View::Evaluated(&self.evaluated),
             Some(kept) => View::Kept(kept),
         }
     }
@@ -82,7 +85,7 @@ impl<'r> Standing<'r> {
     /// The standing checks as owned results.
     pub fn to_results(&self) -> Vec<CheckResult> {
         match self.view() {
-            View::Evaluated(evaluated) => evaluated.to_vec(),
+            View::Evaluated(evaluated) => evaluated.iter().map(|f| f.result.clone()).collect(),
             View::Kept(kept) => kept.iter().map(Kept::to_result).collect(),
         }
     }
@@ -90,8 +93,8 @@ impl<'r> Standing<'r> {
     /// Whether check `id` still stands.
     pub fn has(&self, id: CheckId) -> bool {
         match self.view() {
-            View::Evaluated(evaluated) => evaluated.iter().any(|r| r.id == id),
-            View::Kept(kept) => kept.iter().any(|k| k.result.id == id),
+            View::Evaluated(evaluated) => evaluated.iter().any(|f| f.result.id == id),
+            View::Kept(kept) => kept.iter().any(|k| k.result().id == id),
         }
     }
 
@@ -100,8 +103,8 @@ impl<'r> Standing<'r> {
     pub fn has_control(&self, control: ControlName) -> bool {
         let of_control = |id: CheckId| check(id).control == Some(control);
         match self.view() {
-            View::Evaluated(evaluated) => evaluated.iter().any(|r| of_control(r.id)),
-            View::Kept(kept) => kept.iter().any(|k| of_control(k.result.id)),
+            View::Evaluated(evaluated) => evaluated.iter().any(|f| of_control(f.result.id)),
+            View::Kept(kept) => kept.iter().any(|k| of_control(k.result().id)),
         }
     }
 
@@ -112,12 +115,10 @@ impl<'r> Standing<'r> {
         let Some((at, found)) = self.find(id, matches) else {
             return;
         };
-        let evaluated = self.evaluated;
-        let kept = self.kept.get_or_insert_with(|| {
-            let all = evaluated.iter().enumerate();
-            all.map(|(index, result)| Kept::all(index, result))
-                .collect()
-        });
+        let evaluated = &self.evaluated;
+        let kept = self
+            .kept
+            .get_or_insert_with(|| evaluated.iter().map(|f| Kept::all(f)).collect());
         let errors = &mut kept[at].errors;
         errors.swap_remove(found);
         if errors.is_empty() {
@@ -130,11 +131,11 @@ impl<'r> Standing<'r> {
     fn find(&self, id: CheckId, matches: impl Fn(&FieldError) -> bool) -> Option<(usize, usize)> {
         match self.view() {
             View::Evaluated(evaluated) => {
-                let at = evaluated.iter().position(|r| r.id == id)?;
-                Some((at, evaluated[at].errors.iter().position(matches)?))
+                let at = evaluated.iter().position(|f| f.result.id == id)?;
+                Some((at, evaluated[at].result.errors.iter().position(matches)?))
             }
             View::Kept(kept) => {
-                let at = kept.iter().position(|k| k.result.id == id)?;
+                let at = kept.iter().position(|k| k.result().id == id)?;
                 Some((at, kept[at].errors.iter().position(|e| matches(e))?))
             }
         }

@@ -3,13 +3,12 @@
 //! error with Kyverno's message (podsecurity.md §3.3-§3.6, §4.5).
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 
 use serde_json::Value;
 
-use super::checks::evaluate;
 use super::controls::Exclusion;
 use super::exclusion::apply_exclusions;
+use super::memo::Memo;
 use super::message;
 use super::pod::{Pod, extract};
 use super::standing::{Standing, View};
@@ -44,64 +43,16 @@ pub enum Outcome {
     ExcusedByExceptions,
 }
 
-/// The failing checks of one pod per (level, version), computed once per request and
-/// shared by every podSecurity rule evaluating that pod, with their message groups.
-#[derive(Debug, Default)]
-pub struct Memo {
-    entries: Vec<Evaluated>,
-}
-
-/// The failing checks of the pod at one level and version, and each check's message
-/// group, written on first use for the kind of the one resource the memo sees.
-#[derive(Debug)]
-struct Evaluated {
-    key: (Level, Version),
-    results: Vec<CheckResult>,
-    groups: Vec<OnceCell<String>>,
-}
-
-impl Memo {
-    /// The failing checks of `pod` at `level` and `version`, evaluated on first use.
-    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> &Evaluated {
-        let key = (level, version);
-        let at = match self.entries.iter().position(|e| e.key == key) {
-            Some(at) => at,
-            None => {
-                let results = evaluate(level, version, pod);
-                let groups = results.iter().map(|_| OnceCell::new()).collect();
-                self.entries.push(Evaluated {
-                    key,
-                    results,
-                    groups,
-                });
-                self.entries.len() - 1
-            }
-        };
-        &self.entries[at]
-    }
-}
-
-impl Evaluated {
-    /// The message group of the check at `index` with all its errors.
-    fn group(&self, index: usize, kind: &str) -> &str {
-        self.groups[index].get_or_init(|| {
-            let result = &self.results[index];
-            message::group(kind, result.reason, result.errors.iter())
-        })
-    }
-}
-
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        let mut memo = Memo::default();
-        let evaluated = memo.evaluate(self.level, self.version, pod);
-        self.standing(pod, evaluated).to_results()
+        self.standing(pod, &mut Memo::default()).to_results()
     }
 
-    /// The checks of `evaluated` that `pod` still fails after this subrule's own exclusions.
-    fn standing<'r>(&self, pod: &Pod, evaluated: &'r Evaluated) -> Standing<'r> {
-        let mut standing = Standing::new(&evaluated.results);
+    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `memo`.
+    fn standing<'m>(&self, pod: &Pod, memo: &'m mut Memo) -> Standing<'m> {
+        let evaluated = memo.evaluate(self.level, self.version, pod);
+        let mut standing = Standing::new(evaluated);
         apply_exclusions(self.level, self.version, pod, &mut standing, &self.exclude);
         standing
     }
@@ -146,8 +97,7 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let evaluated = memo.evaluate(self.level, self.version, &pod);
-        let mut standing = self.standing(&pod, evaluated);
+        let mut standing = self.standing(&pod, memo);
         if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
@@ -162,29 +112,24 @@ impl PodSecurity {
         if standing.is_empty() {
             return Outcome::ExcusedByExceptions;
         }
-        let message = self.fail_message(rule, kind, evaluated, &standing);
+        let message = self.fail_message(rule, kind, &standing);
         Outcome::Fail { message }
     }
 
     /// The fail message of what stands; a check no exclusion touched reuses its group.
-    fn fail_message(
-        &self,
-        rule: &str,
-        kind: &str,
-        evaluated: &Evaluated,
-        standing: &Standing,
-    ) -> String {
+    fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
         let groups: Vec<Cow<str>> = match standing.view() {
-            View::Evaluated(results) => (0..results.len())
-                .map(|i| Cow::Borrowed(evaluated.group(i, kind)))
+            View::Evaluated(failed) => failed
+                .iter()
+                .map(|f| Cow::Borrowed(f.group(kind)))
                 .collect(),
             View::Kept(kept) => kept
                 .iter()
                 .map(|k| match k.is_intact() {
-                    true => Cow::Borrowed(evaluated.group(k.index, kind)),
+                    true => Cow::Borrowed(k.failed.group(kind)),
                     false => {
                         let errors = k.errors.iter().copied();
-                        Cow::Owned(message::group(kind, k.result.reason, errors))
+                        Cow::Owned(message::group(kind, k.result().reason, errors))
                     }
                 })
                 .collect(),
