@@ -37,6 +37,13 @@ pub struct Failed {
 }
 
 impl Failed {
+    pub fn new(result: CheckResult) -> Failed {
+        Failed {
+            result,
+            group: OnceCell::new(),
+        }
+    }
+
     /// The message group of the check with all its errors.
     pub fn group(&self, kind: &str) -> &str {
         self.group.get_or_init(|| {
@@ -76,10 +83,7 @@ impl Memo {
         if let Some(at) = self.runs.iter().position(same) {
             return at;
         }
-        let failed = check.run_at(imp, pod).map(|result| Failed {
-            result,
-            group: OnceCell::new(),
-        });
+        let failed = check.run_at(imp, pod).map(Failed::new);
         self.runs.push(Run {
             id: check.id,
             since: imp.since,

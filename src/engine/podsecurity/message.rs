@@ -24,10 +24,9 @@ pub fn fail(rule: &str, level: &str, version: &str, groups: &[impl AsRef<str>]) 
         "' failed. It violates PodSecurity \"",
         "\": ",
     ];
-    let fixed = PREFIX.iter().map(|p| p.len()).sum::<usize>() + rule.len() + 1;
-    let length = fixed + level.len() + version.len();
-    let mut out =
-        String::with_capacity(length + groups.iter().map(|g| g.as_ref().len()).sum::<usize>());
+    let parts = [rule, level, ":", version].into_iter().chain(PREFIX);
+    let groups_length: usize = groups.iter().map(|g| g.as_ref().len()).sum();
+    let mut out = String::with_capacity(parts.map(str::len).sum::<usize>() + groups_length);
     out.push_str(PREFIX[0]);
     out.push_str(rule);
     out.push_str(PREFIX[1]);
@@ -48,7 +47,7 @@ pub fn group<'e>(
     reason: &str,
     errors: impl Iterator<Item = &'e FieldError> + Clone,
 ) -> String {
-    // Rewritten fields are at most about twice as long as the originals.
+    // A guess that covers most rewritten fields; the string grows if it falls short.
     let estimate: usize = errors.clone().map(|e| 2 * e.field.len() + 48).sum();
     let mut out = String::with_capacity(40 + reason.len() + estimate);
     out.push_str("(Forbidden reason: ");
@@ -87,8 +86,8 @@ pub fn rewrite_field(field: &str, kind: &str) -> String {
 }
 
 /// Appends [`rewrite_field`]'s result in one left-to-right pass. That equals the two
-/// successive replacements: `spec` and `metadata` share no letter at which one could
-/// overlap the other, and neither replacement text contains `metadata` or can form it
+/// successive replacements: no end of `spec` begins `metadata` or the reverse, so their
+/// occurrences never overlap, and no `spec` replacement contains `metadata` or forms it
 /// with its neighbours (it starts with `s` and ends with `c`, letters `metadata` lacks).
 fn push_field(out: &mut String, field: &str, kind: &str) {
     let spec = pod_spec_path(kind);

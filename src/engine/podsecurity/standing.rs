@@ -141,3 +141,47 @@ impl<'r> Standing<'r> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::podsecurity::types::BadValue;
+
+    fn failed(id: CheckId, fields: &[&str]) -> Failed {
+        let errors = fields
+            .iter()
+            .map(|f| FieldError::forbidden(f.to_string(), BadValue::None))
+            .collect();
+        let reason = "r";
+        Failed::new(CheckResult { id, reason, errors })
+    }
+
+    fn fields(standing: &Standing) -> Vec<Vec<String>> {
+        let results = standing.to_results();
+        let fields = |r: &CheckResult| r.errors.iter().map(|e| e.field.clone()).collect();
+        results.iter().map(fields).collect()
+    }
+
+    /// Removal is swap-remove and an emptied check is deleted (podsecurity.md §3.4 step 3).
+    #[test]
+    fn removal_swaps_in_the_last_error_and_drops_emptied_checks() {
+        let privileged = failed(CheckId::Privileged, &["a", "b", "c"]);
+        let ports = failed(CheckId::HostPorts, &["p"]);
+        let mut standing = Standing::new(vec![&privileged, &ports]);
+        standing.remove_first(CheckId::Privileged, |e| e.field == "a");
+        assert_eq!(fields(&standing), [vec!["c", "b"], vec!["p"]]);
+        assert!(matches!(standing.view(), View::Kept(k) if !k[0].is_intact() && k[1].is_intact()));
+        standing.remove_first(CheckId::HostPorts, |e| e.field == "p");
+        assert_eq!(fields(&standing), [vec!["c", "b"]]);
+        assert!(!standing.has(CheckId::HostPorts));
+    }
+
+    #[test]
+    fn nothing_is_taken_apart_while_no_error_matches() {
+        let privileged = failed(CheckId::Privileged, &["a"]);
+        let mut standing = Standing::new(vec![&privileged]);
+        standing.remove_first(CheckId::Privileged, |e| e.field == "x");
+        standing.remove_first(CheckId::HostPorts, |_| true);
+        assert!(matches!(standing.view(), View::Evaluated(e) if e.len() == 1));
+    }
+}
