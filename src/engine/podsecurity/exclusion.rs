@@ -1,35 +1,38 @@
 //! Exclusions: each entry evaluates a probe pod and every excusing field error it yields
 //! removes one matching error from the pod's failing checks (podsecurity.md §3.4).
 
-use super::checks::evaluate_where;
+use super::checks::{Check, evaluate_where};
 use super::controls::{CheckId, Exclusion};
 use super::pod::{Container, ListKind, Pod};
-use super::types::{CheckResult, FieldError, Level, Version};
+use super::standing::Standing;
+use super::types::{FieldError, Level, Version};
 use crate::value::wildcard;
 
-/// `results` (the failing checks of `pod`) with every error excused by `exclusions` removed,
-/// entry by entry; a check left without errors is dropped. The remaining checks keep their
-/// registration order, one of the orders Kyverno's hash map may produce (§3.4 step 4).
+/// Removes from `standing` (the failing checks of `pod`) every error excused by
+/// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
+/// control has no standing check is skipped: its probe could excuse nothing.
 pub fn apply_exclusions(
     level: Level,
     version: Version,
     pod: &Pod,
-    mut results: Vec<CheckResult>,
+    standing: &mut Standing,
     exclusions: &[Exclusion],
-) -> Vec<CheckResult> {
+) {
     for exclusion in exclusions {
-        if results.is_empty() {
+        if standing.is_empty() {
             break;
         }
-        apply(level, version, pod, &mut results, exclusion);
+        if standing.has_control(exclusion.control) {
+            apply(level, version, pod, standing, exclusion);
+        }
     }
-    results
 }
 
-fn apply(level: Level, version: Version, pod: &Pod, results: &mut Vec<CheckResult>, x: &Exclusion) {
+fn apply(level: Level, version: Version, pod: &Pod, standing: &mut Standing, x: &Exclusion) {
     let probe = Probe::new(pod, x);
-    let probe_results =
-        evaluate_where(level, version, &probe.pod, |c| c.control == Some(x.control));
+    // Errors of checks no longer standing would remove nothing.
+    let wanted = |c: &Check| c.control == Some(x.control) && standing.has(c.id);
+    let probe_results = evaluate_where(level, version, &probe.pod, wanted);
     for probe_result in &probe_results {
         for error in &probe_result.errors {
             let error_key = key(&error.field);
@@ -39,7 +42,7 @@ fn apply(level: Level, version: Version, pod: &Pod, results: &mut Vec<CheckResul
                     key: &error_key,
                     container: probe.container_of(&error.field),
                 };
-                excused.remove_from(results, pod);
+                excused.remove_from(standing, pod);
             }
         }
     }
@@ -61,12 +64,15 @@ impl<'a> Probe<'a> {
         let containers = pod
             .containers
             .iter()
-            .filter(|c| x.images.iter().any(|p| wildcard::matches(p, c.image())))
+            .filter(|c| {
+                let image = c.image();
+                x.images.iter().any(|p| wildcard::matches(p, image))
+            })
             .map(|c| {
                 let slot = &mut next_index[c.list as usize];
                 let index = *slot;
                 *slot += 1;
-                Container { index, ..*c }
+                c.renumbered(index)
             })
             .collect();
         let pod = Pod {
@@ -114,7 +120,7 @@ fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
         .find(|run| !run.is_empty())?
         .parse()
         .ok()?;
-    Some(pod.container(list, index)?.name)
+    Some(pod.container(list, index)?.name())
 }
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
@@ -163,18 +169,8 @@ impl Excused<'_, '_> {
     /// Removes the first error of the same check with the same key (and, for a container
     /// field of a container-level probe, of a container with the same name), swapping the
     /// last error into its slot; drops the check when no error is left.
-    fn remove_from(&self, results: &mut Vec<CheckResult>, pod: &Pod) {
-        let Some(at) = results.iter().position(|r| r.id == self.id) else {
-            return;
-        };
-        let errors = &mut results[at].errors;
-        let Some(found) = errors.iter().position(|d| self.matches(d, pod)) else {
-            return;
-        };
-        errors.swap_remove(found);
-        if errors.is_empty() {
-            results.remove(at);
-        }
+    fn remove_from(&self, standing: &mut Standing, pod: &Pod) {
+        standing.remove_first(self.id, |d| self.matches(d, pod));
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {

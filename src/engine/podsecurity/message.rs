@@ -1,63 +1,170 @@
 //! The rule messages of a podSecurity subrule (podsecurity.md §3.6): the pass and fail
 //! texts, each failing check as one group, and the field-path rewrite for controllers.
-
-use std::fmt::Write;
+//! Messages are written straight into pre-sized strings: one is built for every failing
+//! podSecurity rule of every request.
 
 use super::pod::TEMPLATE_KINDS;
-use super::types::{BadValue, CheckResult, ErrorKind, FieldError};
+use super::types::{BadValue, ErrorKind, FieldError};
 
 /// `Validation rule '<rule>' passed.`
 pub fn pass(rule: &str) -> String {
-    format!("Validation rule '{rule}' passed.")
+    let mut out = String::with_capacity(rule.len() + 26);
+    out.push_str("Validation rule '");
+    out.push_str(rule);
+    out.push_str("' passed.");
+    out
 }
 
-/// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <checks>`,
-/// with the level and version as the policy writes them.
-pub fn fail(rule: &str, level: &str, version: &str, kind: &str, checks: &[CheckResult]) -> String {
-    let mut out =
-        format!("Validation rule '{rule}' failed. It violates PodSecurity \"{level}:{version}\": ");
-    for check in checks {
-        write_check(&mut out, kind, check);
+/// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <groups>`,
+/// with the level and version as the policy writes them and each failing check's [`group`]
+/// following the previous one without a separator.
+pub fn fail(rule: &str, level: &str, version: &str, groups: &[impl AsRef<str>]) -> String {
+    const PREFIX: [&str; 3] = [
+        "Validation rule '",
+        "' failed. It violates PodSecurity \"",
+        "\": ",
+    ];
+    let parts = [rule, level, ":", version].into_iter().chain(PREFIX);
+    let groups_length: usize = groups.iter().map(|g| g.as_ref().len()).sum();
+    let mut out = String::with_capacity(parts.map(str::len).sum::<usize>() + groups_length);
+    out.push_str(PREFIX[0]);
+    out.push_str(rule);
+    out.push_str(PREFIX[1]);
+    out.push_str(level);
+    out.push(':');
+    out.push_str(version);
+    out.push_str(PREFIX[2]);
+    for group in groups {
+        out.push_str(group.as_ref());
     }
     out
 }
 
-/// `(Forbidden reason: <reason>, field error list: [<e1>, <e2>])`; groups have no separator.
-fn write_check(out: &mut String, kind: &str, check: &CheckResult) {
-    let _ = write!(
-        out,
-        "(Forbidden reason: {}, field error list: [",
-        check.reason
-    );
-    for (i, error) in check.errors.iter().enumerate() {
+/// One failing check of a resource of `kind`:
+/// `(Forbidden reason: <reason>, field error list: [<e1>, <e2>])`.
+pub fn group<'e>(
+    kind: &str,
+    reason: &str,
+    errors: impl Iterator<Item = &'e FieldError> + Clone,
+) -> String {
+    // A guess that covers most rewritten fields; the string grows if it falls short.
+    let estimate: usize = errors.clone().map(|e| 2 * e.field.len() + 48).sum();
+    let mut out = String::with_capacity(40 + reason.len() + estimate);
+    out.push_str("(Forbidden reason: ");
+    out.push_str(reason);
+    out.push_str(", field error list: [");
+    for (i, error) in errors.enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_error(out, &rewrite_field(&error.field, kind), error);
+        write_error(&mut out, kind, error);
     }
     out.push_str("])");
+    out
 }
 
-fn write_error(out: &mut String, field: &str, error: &FieldError) {
-    let _ = match (error.kind, &error.bad_value) {
-        (ErrorKind::Required, _) => write!(out, "{field}: Required value"),
-        (ErrorKind::Forbidden, BadValue::None) => write!(out, "{field}: Forbidden"),
+fn write_error(out: &mut String, kind: &str, error: &FieldError) {
+    push_field(out, &error.field, kind);
+    match (error.kind, &error.bad_value) {
+        (ErrorKind::Required, _) => out.push_str(": Required value"),
+        (ErrorKind::Forbidden, BadValue::None) => out.push_str(": Forbidden"),
         (ErrorKind::Forbidden, value) => {
-            write!(out, "{field} is forbidden, forbidden values found: {value}")
+            out.push_str(" is forbidden, forbidden values found: ");
+            // Writing into a String cannot fail.
+            let _ = value.write_to(out);
         }
-    };
+    }
 }
 
 /// The field as reported for a resource of `kind`: every `spec` becomes the controller's
 /// pod-spec path, then every `metadata` (for every kind, Pods included) becomes
 /// `spec.template.metadata` — naive substring replacement (podsecurity.md §3.6, quirk).
 pub fn rewrite_field(field: &str, kind: &str) -> String {
-    let spec = if TEMPLATE_KINDS.contains(&kind) {
-        field.replace("spec", "spec.template.spec")
+    let mut out = String::with_capacity(2 * field.len());
+    push_field(&mut out, field, kind);
+    out
+}
+
+/// Appends [`rewrite_field`]'s result in one left-to-right pass. That equals the two
+/// successive replacements: no end of `spec` begins `metadata` or the reverse, so their
+/// occurrences never overlap, and no `spec` replacement contains `metadata` or forms it
+/// with its neighbours (it starts with `s` and ends with `c`, letters `metadata` lacks).
+fn push_field(out: &mut String, field: &str, kind: &str) {
+    let spec = pod_spec_path(kind);
+    let mut rest = field;
+    while let Some(at) = rest.bytes().position(|b| b == b's' || b == b'm') {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        rest = if let Some(after) = from.strip_prefix("spec") {
+            out.push_str(spec);
+            after
+        } else if let Some(after) = from.strip_prefix("metadata") {
+            out.push_str("spec.template.metadata");
+            after
+        } else {
+            // `s` or `m`: one ASCII byte.
+            out.push_str(&from[..1]);
+            &from[1..]
+        };
+    }
+    out.push_str(rest);
+}
+
+/// The path of the pod spec inside a resource of `kind`, which replaces each `spec`.
+fn pod_spec_path(kind: &str) -> &'static str {
+    if TEMPLATE_KINDS.contains(&kind) {
+        "spec.template.spec"
     } else if kind == "CronJob" {
-        field.replace("spec", "spec.jobTemplate.spec.template.spec")
+        "spec.jobTemplate.spec.template.spec"
     } else {
-        field.to_string()
-    };
-    spec.replace("metadata", "spec.template.metadata")
+        "spec"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition of podsecurity.md §3.6: two successive naive replacements.
+    fn replaced_twice(field: &str, kind: &str) -> String {
+        let spec = field.replace("spec", pod_spec_path(kind));
+        spec.replace("metadata", "spec.template.metadata")
+    }
+
+    #[test]
+    fn one_pass_rewrite_equals_two_replacements() {
+        let fields = [
+            "spec.containers[0].securityContext.capabilities.add",
+            "spec.securityContext.seccompProfile.type",
+            "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]",
+            "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]",
+            "spec.volumes[2].hostPath",
+            "smspecmetadatametadatspecspecmetadata",
+            "mmetadata.sspec",
+            "",
+            "spe",
+            "üspecßmetadata",
+        ];
+        for kind in ["Pod", "Deployment", "CronJob", "Job", "ConfigMap"] {
+            for field in fields {
+                assert_eq!(
+                    rewrite_field(field, kind),
+                    replaced_twice(field, kind),
+                    "{kind} {field}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rewrites_as_kyverno_reports_controllers() {
+        assert_eq!(
+            rewrite_field("spec.containers[0].securityContext", "CronJob"),
+            "spec.jobTemplate.spec.template.spec.containers[0].securityContext"
+        );
+        assert_eq!(
+            rewrite_field("metadata.annotations[x]", "Pod"),
+            "spec.template.metadata.annotations[x]"
+        );
+    }
 }

@@ -5,8 +5,10 @@
 mod checks;
 mod controls;
 mod exclusion;
+mod memo;
 mod message;
 mod pod;
+mod standing;
 mod subrule;
 mod types;
 
@@ -16,9 +18,11 @@ pub use controls::{
     ExclusionField, Scope, validate_exclusion,
 };
 pub use exclusion::{apply_exclusions, key};
+pub use memo::{Failed, Memo};
 pub use message::rewrite_field;
 pub use pod::{Container, ExtractError, ListKind, Pod, extract};
-pub use subrule::{Memo, Outcome, PodSecurity};
+pub use standing::{Kept, Standing, View};
+pub use subrule::{Outcome, PodSecurity};
 pub use types::{
     BadValue, CRD_VERSIONS, CheckResult, ErrorKind, FieldError, Level, LevelError, Version,
     VersionError,

@@ -75,8 +75,11 @@ impl ListKind {
 pub struct Container<'a> {
     pub list: ListKind,
     pub index: usize,
-    pub name: &'a str,
     pub fields: Option<&'a Object>,
+    /// `fields.securityContext`, which most checks read: looked up once per container.
+    security_context: Option<&'a Object>,
+    /// The probe's `{name: "fake"}` container, which no JSON holds.
+    fake: bool,
 }
 
 impl<'a> Container<'a> {
@@ -85,9 +88,23 @@ impl<'a> Container<'a> {
         Container {
             list: ListKind::Containers,
             index: 0,
-            name: "fake",
             fields: None,
+            security_context: None,
+            fake: true,
         }
+    }
+
+    /// The same container at `index` of its list, as a probe pod numbers it.
+    pub fn renumbered(self, index: usize) -> Container<'a> {
+        Container { index, ..self }
+    }
+
+    /// The container's name, read only by the few checks and exclusions that need it.
+    pub fn name(&self) -> &'a str {
+        if self.fake {
+            return "fake";
+        }
+        text(self.fields, "name").unwrap_or_default()
     }
 
     pub fn image(&self) -> &'a str {
@@ -95,14 +112,30 @@ impl<'a> Container<'a> {
     }
 
     pub fn security_context(&self) -> Option<&'a Object> {
-        object(self.fields, "securityContext")
+        self.security_context
     }
 
     /// The field path of `suffix` inside this container, e.g.
     /// `spec.initContainers[0].securityContext.privileged`.
     pub fn path(&self, suffix: &str) -> String {
-        format!("spec.{}[{}].{suffix}", self.list.as_str(), self.index)
+        let list = self.list.as_str();
+        let mut path = String::with_capacity("spec.[].".len() + list.len() + 4 + suffix.len());
+        path.push_str("spec.");
+        path.push_str(list);
+        path.push('[');
+        push_decimal(&mut path, self.index);
+        path.push_str("].");
+        path.push_str(suffix);
+        path
     }
+}
+
+/// Appends `n` in decimal: a container index, without the formatting machinery.
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// The pod a check reads: metadata, the pod-level part of the spec, and the containers.
@@ -116,13 +149,25 @@ pub struct Pod<'a> {
 }
 
 impl<'a> Pod<'a> {
-    /// The pod made of `metadata` and `spec`, with the containers of `spec`'s three lists.
+    /// The pod made of `metadata` and `spec`, with the containers of `spec`'s three lists. A
+    /// `null` or wrong-typed entry is an empty container, so indices stay those of the JSON
+    /// list.
     pub fn new(metadata: Option<&'a Value>, spec: Option<&'a Value>) -> Pod<'a> {
         let spec = spec.and_then(Value::as_object);
-        let containers = ListKind::ALL
-            .into_iter()
-            .flat_map(|list| containers_of(spec, list))
-            .collect();
+        let lists = ListKind::ALL.map(|list| (list, array(spec, list.as_str())));
+        let mut containers = Vec::with_capacity(lists.iter().map(|(_, l)| l.len()).sum());
+        for (list, entries) in lists {
+            containers.extend(entries.iter().enumerate().map(|(index, value)| {
+                let fields = value.as_object();
+                Container {
+                    list,
+                    index,
+                    fields,
+                    security_context: object(fields, "securityContext"),
+                    fake: false,
+                }
+            }));
+        }
         Pod {
             metadata: metadata.and_then(Value::as_object),
             spec,
@@ -149,23 +194,6 @@ impl<'a> Pod<'a> {
             .iter()
             .find(|c| c.list == list && c.index == index)
     }
-}
-
-/// The containers of one list. A `null` or wrong-typed entry is an empty container, so
-/// indices stay those of the JSON list.
-fn containers_of(spec: Option<&Object>, list: ListKind) -> impl Iterator<Item = Container<'_>> {
-    array(spec, list.as_str())
-        .iter()
-        .enumerate()
-        .map(move |(index, value)| {
-            let fields = value.as_object();
-            Container {
-                list,
-                index,
-                name: text(fields, "name").unwrap_or_default(),
-                fields,
-            }
-        })
 }
 
 /// Why no pod could be taken from a resource (podsecurity.md §3.3).

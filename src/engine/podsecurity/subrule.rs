@@ -2,13 +2,16 @@
 //! apply the rule's exclusions and then any exceptions' entries, and say pass, fail or
 //! error with Kyverno's message (podsecurity.md §3.3-§3.6, §4.5).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use super::checks::evaluate;
 use super::controls::Exclusion;
 use super::exclusion::apply_exclusions;
+use super::memo::Memo;
 use super::message;
 use super::pod::{Pod, extract};
+use super::standing::{Standing, View};
 use super::types::{CheckResult, Level, Version};
 
 /// A compiled `validate.podSecurity` block.
@@ -27,11 +30,10 @@ pub enum Outcome {
     Pass {
         message: String,
     },
-    /// `checks` are what remains after exclusions and exceptions, with pod-relative fields;
-    /// the message has them rewritten for the resource's kind.
+    /// The message lists what remains after exclusions and exceptions, with fields
+    /// rewritten for the resource's kind.
     Fail {
         message: String,
-        checks: Vec<CheckResult>,
     },
     Error {
         message: String,
@@ -41,36 +43,18 @@ pub enum Outcome {
     ExcusedByExceptions,
 }
 
-/// The failing checks of one pod per (level, version), computed once per request and
-/// shared by every podSecurity rule evaluating that pod.
-#[derive(Debug, Default)]
-pub struct Memo {
-    results: Vec<((Level, Version), Vec<CheckResult>)>,
-}
-
-impl Memo {
-    fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<CheckResult> {
-        if let Some((_, found)) = self.results.iter().find(|(k, _)| *k == (level, version)) {
-            return found.clone();
-        }
-        let found = evaluate(level, version, pod);
-        self.results.push(((level, version), found.clone()));
-        found
-    }
-}
-
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        self.failing_with(pod, &mut Memo::default())
+        self.standing(pod, &mut Memo::default()).to_results()
     }
 
-    fn failing_with(&self, pod: &Pod, memo: &mut Memo) -> Vec<CheckResult> {
-        let failing = memo.evaluate(self.level, self.version, pod);
-        if failing.is_empty() {
-            return failing;
-        }
-        apply_exclusions(self.level, self.version, pod, failing, &self.exclude)
+    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `memo`.
+    fn standing<'m>(&self, pod: &Pod, memo: &'m mut Memo) -> Standing<'m> {
+        let evaluated = memo.evaluate(self.level, self.version, pod);
+        let mut standing = Standing::new(evaluated);
+        apply_exclusions(self.level, self.version, pod, &mut standing, &self.exclude);
+        standing
     }
 
     /// The outcome of rule `rule` for `resource` of `kind`, with no exception.
@@ -113,26 +97,43 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let failing = self.failing_with(&pod, memo);
-        if failing.is_empty() {
+        let mut standing = self.standing(&pod, memo);
+        if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
         }
-        let remaining =
-            apply_exclusions(self.level, self.version, &pod, failing, exception_entries);
-        if remaining.is_empty() {
+        apply_exclusions(
+            self.level,
+            self.version,
+            &pod,
+            &mut standing,
+            exception_entries,
+        );
+        if standing.is_empty() {
             return Outcome::ExcusedByExceptions;
         }
-        let message = message::fail(
-            rule,
-            self.level.as_str(),
-            &self.version_text,
-            kind,
-            &remaining,
-        );
-        Outcome::Fail {
-            message,
-            checks: remaining,
-        }
+        let message = self.fail_message(rule, kind, &standing);
+        Outcome::Fail { message }
+    }
+
+    /// The fail message of what stands; a check no exclusion touched reuses its group.
+    fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
+        let groups: Vec<Cow<str>> = match standing.view() {
+            View::Evaluated(failed) => failed
+                .iter()
+                .map(|f| Cow::Borrowed(f.group(kind)))
+                .collect(),
+            View::Kept(kept) => kept
+                .iter()
+                .map(|k| match k.is_intact() {
+                    true => Cow::Borrowed(k.failed.group(kind)),
+                    false => {
+                        let errors = k.errors.iter().copied();
+                        Cow::Owned(message::group(kind, k.result().reason, errors))
+                    }
+                })
+                .collect(),
+        };
+        message::fail(rule, self.level.as_str(), &self.version_text, &groups)
     }
 }

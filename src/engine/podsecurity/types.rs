@@ -155,16 +155,33 @@ impl BadValue {
     }
 }
 
-/// Prints the way Go's `%+v` prints the value in Kyverno's message (podsecurity.md §3.6).
-impl fmt::Display for BadValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl BadValue {
+    /// Writes the value the way Go's `%+v` prints it in Kyverno's message (podsecurity.md
+    /// §3.6); list items are separated by one space.
+    pub fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
         match self {
             BadValue::None => Ok(()),
-            BadValue::String(s) => f.write_str(s),
-            BadValue::Bool(b) => write!(f, "{b}"),
-            BadValue::Int(i) => write!(f, "{i}"),
-            BadValue::List(items) => write!(f, "[{}]", items.join(" ")),
+            BadValue::String(s) => out.write_str(s),
+            BadValue::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
+            BadValue::Int(i) => write!(out, "{i}"),
+            BadValue::List(items) => {
+                out.write_char('[')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.write_char(' ')?;
+                    }
+                    out.write_str(item)?;
+                }
+                out.write_char(']')
+            }
         }
+    }
+}
+
+/// Prints as [`BadValue::write_to`] writes.
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 

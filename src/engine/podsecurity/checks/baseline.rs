@@ -153,25 +153,26 @@ fn names_a_host(container: Option<&Object>) -> bool {
 const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 /// `Forbidden` at `<path>.appArmorProfile.type` when the profile is set with a bad type.
-fn app_armor_error(security_context: Option<&Object>, path: String) -> Option<FieldError> {
+fn app_armor_error(
+    security_context: Option<&Object>,
+    path: impl FnOnce() -> String,
+) -> Option<FieldError> {
     let profile = object(security_context, "appArmorProfile")?;
     let kind = text(Some(profile), "type").unwrap_or_default();
     let allowed = matches!(kind, "RuntimeDefault" | "Localhost");
-    (!allowed).then(|| FieldError::forbidden(path, BadValue::text(kind)))
+    (!allowed).then(|| FieldError::forbidden(path(), BadValue::text(kind)))
 }
 
 /// Pod, containers, then annotations. Kyverno lists annotations in hash order; sorted by
 /// key here, which is one of those orders (podsecurity.md §6 item 7b).
 pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_error = app_armor_error(
-        pod.security_context(),
-        "spec.securityContext.appArmorProfile.type".to_string(),
-    );
+    let pod_error = app_armor_error(pod.security_context(), || {
+        "spec.securityContext.appArmorProfile.type".to_string()
+    });
     let containers = per_container(pod, |c| {
-        app_armor_error(
-            c.security_context(),
-            c.path("securityContext.appArmorProfile.type"),
-        )
+        app_armor_error(c.security_context(), || {
+            c.path("securityContext.appArmorProfile.type")
+        })
     });
     failing(
         pod_error
@@ -232,10 +233,16 @@ const SELINUX_TYPES_1_31: [&str; 5] = [
     "container_engine_t",
 ];
 
-/// Type, user, role errors of one `seLinuxOptions` at `path`.
-fn se_linux_errors(options: Option<&Object>, path: &str, types: &[&str]) -> Vec<FieldError> {
+/// Appends the type, user and role errors of one `seLinuxOptions` at `path`; the path is
+/// only built when the options are set.
+fn se_linux_errors(
+    errors: &mut Vec<FieldError>,
+    options: Option<&Object>,
+    path: impl FnOnce() -> String,
+    types: &[&str],
+) {
     let Some(options) = options else {
-        return Vec::new();
+        return;
     };
     let value = |key| text(Some(options), key).unwrap_or_default();
     let bad_type = !types.contains(&value("type"));
@@ -244,23 +251,25 @@ fn se_linux_errors(options: Option<&Object>, path: &str, types: &[&str]) -> Vec<
         ("user", !value("user").is_empty()),
         ("role", !value("role").is_empty()),
     ];
-    checks
-        .into_iter()
-        .filter(|(_, bad)| *bad)
-        .map(|(key, _)| FieldError::forbidden(format!("{path}.{key}"), BadValue::text(value(key))))
-        .collect()
+    let mut bad = checks.into_iter().filter(|(_, bad)| *bad).peekable();
+    if bad.peek().is_none() {
+        return;
+    }
+    let path = path();
+    errors.extend(bad.map(|(key, _)| {
+        FieldError::forbidden(format!("{path}.{key}"), BadValue::text(value(key)))
+    }));
 }
 
 fn se_linux(pod: &Pod, types: &[&str]) -> Option<Vec<FieldError>> {
+    let mut errors = Vec::new();
     let pod_options = object(pod.security_context(), "seLinuxOptions");
-    let mut errors = se_linux_errors(pod_options, "spec.securityContext.seLinuxOptions", types);
+    let pod_path = || "spec.securityContext.seLinuxOptions".to_string();
+    se_linux_errors(&mut errors, pod_options, pod_path, types);
     for c in &pod.containers {
         let options = object(c.security_context(), "seLinuxOptions");
-        errors.extend(se_linux_errors(
-            options,
-            &c.path("securityContext.seLinuxOptions"),
-            types,
-        ));
+        let path = || c.path("securityContext.seLinuxOptions");
+        se_linux_errors(&mut errors, options, path, types);
     }
     failing(errors)
 }
@@ -302,7 +311,7 @@ pub fn seccomp_annotations(pod: &Pod) -> Option<Vec<FieldError>> {
     let containers = pod.containers.iter().filter_map(|c| {
         bad(format!(
             "container.seccomp.security.alpha.kubernetes.io/{}",
-            c.name
+            c.name()
         ))
     });
     failing(pod_error.into_iter().chain(containers).collect())

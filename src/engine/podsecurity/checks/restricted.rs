@@ -49,14 +49,13 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
             drops.push(FieldError::required(drop_path()));
             continue;
         };
-        let dropped: Vec<&str> = strings(Some(caps), "drop").collect();
-        if !dropped.contains(&"ALL") {
-            drops.push(match dropped.is_empty() {
-                true => FieldError::required(drop_path()),
-                false => FieldError::forbidden(
-                    drop_path(),
-                    BadValue::List(sorted_set(dropped.into_iter())),
-                ),
+        let dropped = || strings(Some(caps), "drop");
+        if !dropped().any(|cap| cap == "ALL") {
+            drops.push(match dropped().next() {
+                None => FieldError::required(drop_path()),
+                Some(_) => {
+                    FieldError::forbidden(drop_path(), BadValue::List(sorted_set(dropped())))
+                }
             });
         }
         let added = sorted_set(strings(Some(caps), "add").filter(|cap| *cap != "NET_BIND_SERVICE"));
