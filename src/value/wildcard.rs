@@ -12,12 +12,32 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     if !contains_wildcard(pattern) {
         return pattern == text;
     }
+    if let Some(decided) = simple_shape(pattern, text) {
+        return decided;
+    }
     if pattern.is_ascii() && text.is_ascii() {
         return match_units(pattern.as_bytes(), text.as_bytes());
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     match_units(&p, &t)
+}
+
+/// `X*`, `*X` and `*X*` with a literal `X` (the usual shapes of image and name patterns),
+/// decided without backtracking; `None` for other patterns.
+fn simple_shape(pattern: &str, text: &str) -> Option<bool> {
+    let literal = |s: &str| !contains_wildcard(s);
+    let inner = pattern.strip_prefix('*').and_then(|p| p.strip_suffix('*'));
+    if let Some(x) = inner.filter(|x| literal(x)) {
+        return Some(text.contains(x));
+    }
+    if let Some(x) = pattern.strip_suffix('*').filter(|x| literal(x)) {
+        return Some(text.starts_with(x));
+    }
+    if let Some(x) = pattern.strip_prefix('*').filter(|x| literal(x)) {
+        return Some(text.ends_with(x));
+    }
+    None
 }
 
 /// A unit of text: a byte of ASCII text, else a character.
@@ -90,5 +110,12 @@ mod tests {
         assert!(matches("ü?", "üß"));
         assert!(!matches("ü?", "üßx"));
         assert!(matches("*ß", "aaß"));
+        assert!(matches("*/istio/proxyv2*", "docker.io/istio/proxyv2:1.20"));
+        assert!(!matches("*/istio/proxyv2*", "istio/proxyv2:1.20"));
+        assert!(matches("**", ""));
+        assert!(matches("*a*", "a"));
+        assert!(!matches("*a*", ""));
+        assert!(matches("ab*", "ab"));
+        assert!(matches("*ab", "ab"));
     }
 }
