@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::value::duration::Duration;
+use crate::value::quantity::Quantity;
 use crate::value::wildcard;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,9 +167,45 @@ pub struct StringPattern {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Part {
-    Compare(Op, String),
-    InRange(String, String),
-    NotInRange(String, String),
+    Compare(Op, Operand),
+    InRange(Operand, Operand),
+    NotInRange(Operand, Operand),
+}
+
+/// An operand as written, with its readings as a duration and as a quantity made once
+/// (the comparison cascade of rules.md §7.5.2 step 6 tries those first).
+#[derive(Clone, Debug)]
+pub struct Operand {
+    pub text: String,
+    /// As a Go duration (`"0"` counts as one here).
+    pub duration: Option<i64>,
+    pub quantity: Option<Quantity>,
+}
+
+impl From<&str> for Operand {
+    fn from(text: &str) -> Operand {
+        Operand {
+            text: text.to_string(),
+            duration: match text {
+                "0" => Some(0),
+                _ => Duration::parse(text).ok().map(Duration::as_nanos),
+            },
+            quantity: Quantity::parse(text).ok(),
+        }
+    }
+}
+
+impl From<String> for Operand {
+    fn from(text: String) -> Operand {
+        Operand::from(text.as_str())
+    }
+}
+
+/// The readings follow from the text.
+impl PartialEq for Operand {
+    fn eq(&self, other: &Operand) -> bool {
+        self.text == other.text
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,7 +238,7 @@ impl StringPattern {
 
 fn parse_part(part: &str) -> Part {
     if part.len() < 2 {
-        return Part::Compare(Op::Equal, part.to_string());
+        return Part::Compare(Op::Equal, part.into());
     }
     const PREFIXES: [(&str, Op); 5] = [
         (">=", Op::MoreEqual),
@@ -211,16 +249,16 @@ fn parse_part(part: &str) -> Part {
     ];
     for (prefix, op) in PREFIXES {
         if let Some(rest) = part.strip_prefix(prefix) {
-            return Part::Compare(op, rest.trim_matches(' ').to_string());
+            return Part::Compare(op, rest.trim_matches(' ').into());
         }
     }
     if let Some((a, b)) = range(part, "!-") {
-        return Part::NotInRange(a, b);
+        return Part::NotInRange(a.into(), b.into());
     }
     if let Some((a, b)) = range(part, "-") {
-        return Part::InRange(a, b);
+        return Part::InRange(a.into(), b.into());
     }
-    Part::Compare(Op::Equal, part.to_string())
+    Part::Compare(Op::Equal, part.into())
 }
 
 /// `<bound><sep><bound>` where a bound is `[-|+]?\d+(\.\d+)?[A-Za-z]*` (rules.md §7.5.3).

@@ -410,27 +410,25 @@ fn expand_meta_maps(
     meta: &ObjectPattern,
     resource_meta: &serde_json::Map<String, Value>,
 ) -> Option<ObjectPattern> {
-    let mut changed = false;
-    let entries = meta
-        .entries
-        .iter()
-        .map(|(key, value)| {
-            let target = resource_meta.get(&key.name).and_then(Value::as_object);
-            match (key.name.as_str(), value, target) {
-                ("labels" | "annotations", Pattern::Object(inner), Some(actual)) => {
-                    match rewrite_keys(inner, actual) {
-                        Some(rewritten) => {
-                            changed = true;
-                            (key.clone(), Pattern::Object(rewritten))
-                        }
-                        None => (key.clone(), value.clone()),
-                    }
-                }
-                _ => (key.clone(), value.clone()),
-            }
-        })
-        .collect();
-    changed.then(|| ObjectPattern::new(entries))
+    // Most patterns need no rewriting: find the rewrites before copying anything.
+    let mut rewrites: Vec<(usize, ObjectPattern)> = Vec::new();
+    for (i, (key, value)) in meta.entries.iter().enumerate() {
+        let target = resource_meta.get(&key.name).and_then(Value::as_object);
+        if let ("labels" | "annotations", Pattern::Object(inner), Some(actual)) =
+            (key.name.as_str(), value, target)
+            && let Some(rewritten) = rewrite_keys(inner, actual)
+        {
+            rewrites.push((i, rewritten));
+        }
+    }
+    if rewrites.is_empty() {
+        return None;
+    }
+    let mut entries = meta.entries.clone();
+    for (i, rewritten) in rewrites {
+        entries[i].1 = Pattern::Object(rewritten);
+    }
+    Some(ObjectPattern::new(entries))
 }
 
 fn rewrite_keys(

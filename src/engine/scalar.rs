@@ -2,12 +2,14 @@
 //! patterns with `|`, `&`, comparison operators and ranges over durations, quantities and
 //! wildcards.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
 use super::units;
-use crate::compile::pattern::{Op, Part, Scalar, StringPattern};
+use crate::compile::pattern::{Op, Operand, Part, Scalar, StringPattern};
+use crate::value::quantity::Quantity;
 
 use crate::value::{go, wildcard};
 
@@ -59,45 +61,51 @@ fn part_matches(value: &Value, part: &Part) -> bool {
     }
 }
 
-/// The cascade of rules.md §7.5.2 step 6: durations, then quantities, then wildcards.
-fn compare(value: &Value, op: Op, operand: &str) -> bool {
-    if let Some(text) = unit_text(value) {
-        if let (Some(a), Some(b)) = (
-            units::duration_nanos(&text),
-            units::duration_or_zero(operand),
-        ) {
-            return holds(op, a.cmp(&b));
-        }
-        if let Some(order) = units::compare_quantities(&text, operand) {
-            return holds(op, order);
-        }
+/// The cascade of rules.md §7.5.2 step 6: durations, then quantities, then wildcards. The
+/// operand's readings were made when the pattern was compiled; the value is read as a unit
+/// only when the operand is one.
+fn compare(value: &Value, op: Op, operand: &Operand) -> bool {
+    let has_unit = operand.duration.is_some() || operand.quantity.is_some();
+    if has_unit && let Some(order) = unit_text(value).and_then(|t| unit_order(&t, operand)) {
+        return holds(op, order);
     }
     let Some(text) = wildcard_text(value) else {
         return false;
     };
     match op {
-        Op::Equal => wildcard::matches(operand, &text),
-        Op::NotEqual => !wildcard::matches(operand, &text),
+        Op::Equal => wildcard::matches(&operand.text, &text),
+        Op::NotEqual => !wildcard::matches(&operand.text, &text),
         _ => false,
     }
 }
 
+/// The order of a value's text and an operand as durations, else as quantities.
+fn unit_order(text: &str, operand: &Operand) -> Option<Ordering> {
+    if let Some(b) = operand.duration
+        && let Some(a) = units::duration_nanos(text)
+    {
+        return Some(a.cmp(&b));
+    }
+    let b = operand.quantity.as_ref()?;
+    Quantity::parse(text).ok()?.partial_cmp(b)
+}
+
 /// The value as the duration and quantity steps read it.
-fn unit_text(value: &Value) -> Option<String> {
+fn unit_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(go::format_f6(n.as_f64().unwrap_or(0.0))),
-        Value::Null => Some("0".into()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(go::format_f6(n.as_f64().unwrap_or(0.0)))),
+        Value::Null => Some(Cow::Borrowed("0")),
         _ => None,
     }
 }
 
 /// The value as the wildcard step reads it.
-fn wildcard_text(value: &Value) -> Option<String> {
+fn wildcard_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(go::format_e_upper(n.as_f64().unwrap_or(0.0))),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(go::format_e_upper(n.as_f64().unwrap_or(0.0)))),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
