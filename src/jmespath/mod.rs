@@ -131,7 +131,8 @@ impl Expression {
         let evaluator = eval::Evaluator {
             strict_keys: self.dialect == Dialect::Kyverno,
         };
-        evaluator.eval(&self.root, Cow::Borrowed(data))
+        let result = evaluator.eval(&self.root, eval::Val::Ref(data));
+        result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
 }
 
