@@ -205,6 +205,13 @@ mod tests {
             Ok(json!({"m": "p", "n": null}))
         );
         assert_eq!(run("[request.object.missing, 'x']"), Ok(json!([null, "x"])));
+        // A multi-select list over null is null, literals only or not (JMESPath spec,
+        // MultiSelect List).
+        assert_eq!(
+            run("request.object.metadata.labels.['x', 'y']"),
+            Ok(json!(null))
+        );
+        assert_eq!(run("one.['x', `2`]"), Ok(json!(["x", 2])));
         assert_eq!(
             run("not_null(request.object.missing, 'fallback')"),
             Ok(json!("fallback"))

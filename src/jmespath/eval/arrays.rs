@@ -28,6 +28,7 @@ fn position(len: usize, i: i64) -> Option<usize> {
     usize::try_from(at).ok().filter(|&a| (a as i64) < len)
 }
 
+#[inline(never)]
 pub fn slice<'e, 'd>(
     data: Val<'d>,
     start: Option<i64>,
@@ -76,6 +77,7 @@ fn positions(
 }
 
 /// One level of nesting removed: inner arrays' elements join the outer array.
+#[inline(never)]
 pub fn flatten(v: Val<'_>) -> Val<'_> {
     let Ok(items) = v.into_elements() else {
         return NULL;

@@ -13,7 +13,12 @@ use crate::jmespath::functions::{Arg, Body, FnError, Function};
 
 const NULL: Value = Value::Null;
 
+/// Calls with at most this many arguments hand them to a plain body without a heap
+/// allocation (nearly all calls: only `merge` and `not_null` take more).
+const INLINE_ARGS: usize = 4;
+
 impl Evaluator {
+    #[inline(never)]
     pub(super) fn call<'e, 'd>(
         &self,
         name: &str,
@@ -23,30 +28,27 @@ impl Evaluator {
     ) -> Out<'e, 'd> {
         let function = function.ok_or_else(|| EvalError::UnknownFunction(name.to_string()))?;
         let view = data.borrow();
-        let mut values: Vec<Option<Cow<'_, Value>>> = Vec::with_capacity(args.len());
+        let mut values: Vec<Cow<'_, Value>> = Vec::with_capacity(args.len());
         for arg in args {
             values.push(match arg {
-                Expr::Expref(_) => None,
-                _ => Some(missing_as_null(self.eval(arg, view.borrow()))?.into_cow()),
+                // Stands in for the reference; `arguments` passes the expression itself.
+                Expr::Expref(_) => Cow::Borrowed(&NULL),
+                _ => missing_as_null(self.eval(arg, view.borrow()))?.into_cow(),
             });
         }
-        let call_args: Vec<Arg<'_>> = args
-            .iter()
-            .zip(&values)
-            .map(|(expr, v)| match (expr, v) {
-                (Expr::Expref(inner), _) => Arg::Expref(inner),
-                (_, Some(v)) => Arg::Value(v.as_ref()),
-                (_, None) => Arg::Value(&NULL),
-            })
-            .collect();
         let wrap = |error| EvalError::Function {
             name: name.to_string(),
             error,
         };
-        function.check(&call_args).map_err(wrap)?;
+        function
+            .check_each(arguments(args, &values))
+            .map_err(wrap)?;
         let result = match function.body {
-            Body::Plain(body) => body(&plain(&call_args)),
-            Body::Higher(body) => body(&call_args, &mut |e, v| self.apply(e, v)),
+            Body::Plain(body) => run_plain(body, &values),
+            Body::Higher(body) => {
+                let call_args: Vec<Arg<'_>> = arguments(args, &values).collect();
+                body(&call_args, &mut |e, v| self.apply(e, v))
+            }
         };
         Ok(Val::Own(result.map_err(wrap)?))
     }
@@ -60,11 +62,27 @@ impl Evaluator {
     }
 }
 
-fn plain<'a>(args: &[Arg<'a>]) -> Vec<&'a Value> {
-    args.iter()
-        .map(|a| match a {
-            Arg::Value(v) => *v,
-            Arg::Expref(_) => &NULL,
-        })
-        .collect()
+/// The arguments as the function sees them: values, or the referenced expressions.
+fn arguments<'a>(
+    args: &'a [Expr],
+    values: &'a [Cow<'_, Value>],
+) -> impl ExactSizeIterator<Item = Arg<'a>> {
+    args.iter().zip(values).map(|(expr, v)| match expr {
+        Expr::Expref(inner) => Arg::Expref(inner),
+        _ => Arg::Value(v),
+    })
+}
+
+fn run_plain(
+    body: fn(&[&Value]) -> Result<Value, FnError>,
+    values: &[Cow<'_, Value>],
+) -> Result<Value, FnError> {
+    if values.len() > INLINE_ARGS {
+        return body(&values.iter().map(AsRef::as_ref).collect::<Vec<_>>());
+    }
+    let mut refs: [&Value; INLINE_ARGS] = [&NULL; INLINE_ARGS];
+    for (slot, v) in refs.iter_mut().zip(values) {
+        *slot = v;
+    }
+    body(&refs[..values.len()])
 }

@@ -48,6 +48,8 @@ pub struct Evaluator {
 }
 
 impl Evaluator {
+    /// Evaluates `expr` over `data`. The larger constructs are `#[inline(never)]`: this
+    /// function runs for every node, and their locals would enlarge its stack frame.
     pub fn eval<'e: 'd, 'd>(&self, expr: &'e Expr, data: Val<'d>) -> Out<'e, 'd> {
         match expr {
             Expr::Identity => Ok(data),
@@ -99,6 +101,9 @@ impl Evaluator {
                 self.eval(then, data)
             }
             Expr::MultiList(items) => self.multi_list(items, data),
+            // Like every multi-select list, `null` over `null`.
+            Expr::LiteralList(_) if data.is_null() => Ok(NULL),
+            Expr::LiteralList(array) => Ok(Val::Ref(array)),
             Expr::MultiHash(pairs) => self.multi_hash(pairs, data),
             Expr::Function {
                 name,
@@ -145,6 +150,7 @@ impl Evaluator {
         }
     }
 
+    #[inline(never)]
     fn compare<'e, 'd>(
         &self,
         op: Comparator,
@@ -157,6 +163,7 @@ impl Evaluator {
         Ok(Val::Own(compare(op, &left.to_cow(), &right.to_cow())))
     }
 
+    #[inline(never)]
     fn project<'e: 'd, 'd>(
         &self,
         kind: ProjectionKind,
@@ -184,6 +191,7 @@ impl Evaluator {
         Ok(Val::List(collected))
     }
 
+    #[inline(never)]
     fn multi_list<'e: 'd, 'd>(&self, items: &'e [Expr], data: Val<'d>) -> Out<'e, 'd> {
         if data.is_null() {
             return Ok(NULL);
@@ -195,6 +203,7 @@ impl Evaluator {
         Ok(Val::List(out))
     }
 
+    #[inline(never)]
     fn multi_hash<'e, 'd>(&self, pairs: &'e [(Box<str>, Expr)], data: Val<'d>) -> Out<'e, 'd> {
         if data.is_null() {
             return Ok(NULL);

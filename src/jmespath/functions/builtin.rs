@@ -269,7 +269,11 @@ fn floor(args: &[&Value]) -> Result<Value, FnError> {
 fn contains(args: &[&Value]) -> Result<Value, FnError> {
     let found = match args[0] {
         Value::String(s) => args[1].as_str().is_some_and(|needle| s.contains(needle)),
-        Value::Array(items) => items.iter().any(|item| value::deep_eq(item, args[1])),
+        // Strings, the common needle, compare without the general equality's dispatch.
+        Value::Array(items) => match args[1] {
+            Value::String(needle) => items.iter().any(|item| item.as_str() == Some(needle)),
+            needle => items.iter().any(|item| value::deep_eq(item, needle)),
+        },
         _ => false,
     };
     Ok(Value::Bool(found))
@@ -287,11 +291,17 @@ fn starts_with(args: &[&Value]) -> Result<Value, FnError> {
 
 fn join(args: &[&Value]) -> Result<Value, FnError> {
     let glue = super::str_arg(args, 0)?;
-    let parts: Vec<&str> = args[1]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    Ok(Value::String(parts.join(glue)))
+    let parts = args[1].as_array().map(Vec::as_slice).unwrap_or_default();
+    let parts = || parts.iter().filter_map(Value::as_str);
+    let size = parts().map(|p| p.len() + glue.len()).sum::<usize>();
+    let mut joined = String::with_capacity(size);
+    for (i, part) in parts().enumerate() {
+        if i > 0 {
+            joined.push_str(glue);
+        }
+        joined.push_str(part);
+    }
+    Ok(Value::String(joined))
 }
 
 fn keys(args: &[&Value]) -> Result<Value, FnError> {
