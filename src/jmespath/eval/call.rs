@@ -6,14 +6,14 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::val::Val;
-use super::{Evaluator, Out, missing_as_null};
+use super::{Evaluator, Fault, Out, missing_as_null};
 use crate::jmespath::EvalError;
 use crate::jmespath::ast::Expr;
 use crate::jmespath::functions::{Arg, Body, FnError, Function};
 
 const NULL: Value = Value::Null;
 
-/// Calls with at most this many arguments hand them to a plain body without a heap
+/// Calls with at most this many arguments keep them on the stack, without a heap
 /// allocation (nearly all calls: only `merge` and `not_null` take more).
 const INLINE_ARGS: usize = 4;
 
@@ -27,30 +27,45 @@ impl Evaluator {
         data: Val<'d>,
     ) -> Out<'e, 'd> {
         let function = function.ok_or_else(|| EvalError::UnknownFunction(name.to_string()))?;
+        let (mut inline, mut spilled) = ([const { Cow::Borrowed(&NULL) }; INLINE_ARGS], Vec::new());
+        let values = if args.len() <= INLINE_ARGS {
+            &mut inline[..args.len()]
+        } else {
+            spilled.resize(args.len(), Cow::Borrowed(&NULL));
+            &mut spilled[..]
+        };
         let view = data.borrow();
-        let mut values: Vec<Cow<'_, Value>> = Vec::with_capacity(args.len());
-        for arg in args {
-            values.push(match arg {
-                // Stands in for the reference; `arguments` passes the expression itself.
-                Expr::Expref(_) => Cow::Borrowed(&NULL),
-                _ => missing_as_null(self.eval(arg, view.borrow()))?.into_cow(),
-            });
-        }
+        self.eval_args(args, &view, values)?;
+        let values = &*values;
         let wrap = |error| EvalError::Function {
             name: name.to_string(),
             error,
         };
-        function
-            .check_each(arguments(args, &values))
-            .map_err(wrap)?;
+        function.check_each(arguments(args, values)).map_err(wrap)?;
         let result = match function.body {
-            Body::Plain(body) => run_plain(body, &values),
+            Body::Plain(body) => run_plain(body, values),
             Body::Higher(body) => {
-                let call_args: Vec<Arg<'_>> = arguments(args, &values).collect();
+                let call_args: Vec<Arg<'_>> = arguments(args, values).collect();
                 body(&call_args, &mut |e, v| self.apply(e, v))
             }
         };
         Ok(Val::Own(result.map_err(wrap)?))
+    }
+
+    /// Fills one slot per argument with its value; an expression reference's slot stays
+    /// `null` (`arguments` passes the expression itself).
+    fn eval_args<'e: 'v, 'v>(
+        &self,
+        args: &'e [Expr],
+        view: &'v Val<'v>,
+        slots: &mut [Cow<'v, Value>],
+    ) -> Result<(), Fault<'e>> {
+        for (slot, arg) in slots.iter_mut().zip(args) {
+            if !matches!(arg, Expr::Expref(_)) {
+                *slot = missing_as_null(self.eval(arg, view.borrow()))?.into_cow();
+            }
+        }
+        Ok(())
     }
 
     /// An expression reference applied to one value (for `map`, `sort_by`, ...).
