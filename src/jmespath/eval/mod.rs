@@ -87,7 +87,7 @@ impl Evaluator {
                 let v = missing_as_null(self.eval(node, data))?;
                 Ok(Val::Own(Value::Bool(!v.is_truthy())))
             }
-            Expr::Compare(op, lhs, rhs) => self.compare(*op, lhs, rhs, data.borrow()),
+            Expr::Compare(op, lhs, rhs) => self.compare(*op, lhs, rhs, &data),
             Expr::Projection { kind, lhs, rhs } => self.project(*kind, lhs, rhs, data),
             Expr::Flatten(node) => Ok(arrays::flatten(self.eval(node, data).unwrap_or(NULL))),
             Expr::ObjectValues(node) => {
@@ -95,7 +95,7 @@ impl Evaluator {
                 Ok(v.into_object_values().unwrap_or(NULL))
             }
             Expr::Condition { predicate, then } => {
-                if !self.test(predicate, data.borrow())? {
+                if !self.test(predicate, &data)? {
                     return Ok(NULL);
                 }
                 self.eval(then, data)
@@ -131,22 +131,30 @@ impl Evaluator {
     }
 
     /// Whether a filter's predicate holds; a missing key counts as `null`.
-    fn test<'e>(&self, predicate: &'e Expr, data: Val<'_>) -> Result<bool, Fault<'e>> {
-        Ok(missing_as_null(self.eval(predicate, data))?.is_truthy())
+    fn test<'e>(&self, predicate: &'e Expr, data: &Val<'_>) -> Result<bool, Fault<'e>> {
+        Ok(missing_as_null(self.eval(predicate, data.borrow()))?.is_truthy())
     }
 
     /// The value of key `name`, or `null` when the data is not an object. An owned object
     /// gives the value up instead of copying it.
     fn field<'e, 'd>(&self, data: Val<'d>, name: &'e str) -> Out<'e, 'd> {
-        let found = match data {
-            Val::Ref(Value::Object(map)) => map.get(name).map(Val::Ref),
-            Val::Own(Value::Object(mut map)) => map.remove(name).map(Val::Own),
+        match data {
+            Val::Ref(Value::Object(map)) => {
+                if let Some(v) = map.get(name) {
+                    return Ok(Val::Ref(v));
+                }
+            }
+            Val::Own(Value::Object(mut map)) => {
+                if let Some(v) = map.remove(name) {
+                    return Ok(Val::Own(v));
+                }
+            }
             _ => return Ok(NULL),
-        };
-        match found {
-            Some(v) => Ok(v),
-            None if self.strict_keys => Err(Fault::Missing(name)),
-            None => Ok(NULL),
+        }
+        if self.strict_keys {
+            Err(Fault::Missing(name))
+        } else {
+            Ok(NULL)
         }
     }
 
@@ -156,11 +164,15 @@ impl Evaluator {
         op: Comparator,
         lhs: &'e Expr,
         rhs: &'e Expr,
-        data: Val<'_>,
+        data: &Val<'_>,
     ) -> Out<'e, 'd> {
         let left = missing_as_null(self.eval(lhs, data.borrow()))?;
         let right = missing_as_null(self.eval(rhs, data.borrow()))?;
-        Ok(Val::Own(compare(op, &left.to_cow(), &right.to_cow())))
+        let result = match (left.json(), right.json()) {
+            (Some(l), Some(r)) => compare(op, l, r),
+            _ => compare(op, &left.to_cow(), &right.to_cow()),
+        };
+        Ok(Val::Own(result))
     }
 
     #[inline(never)]
