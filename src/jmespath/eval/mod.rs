@@ -4,6 +4,8 @@
 
 mod arrays;
 mod call;
+#[cfg(test)]
+mod tests;
 mod val;
 
 use serde_json::Value;
