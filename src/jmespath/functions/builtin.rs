@@ -434,34 +434,28 @@ fn map(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
             "map needs an expression reference".into(),
         ));
     };
-    let items = vals
-        .first()
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = vals.first().and_then(|v| v.as_array());
+    let items = items.map(Vec::as_slice).unwrap_or_default();
     let mapped: Result<Vec<Value>, FnError> = items.iter().map(|item| apply(expr, item)).collect();
     Ok(Value::Array(mapped?))
 }
 
 /// The key of every element under an expression reference; all numbers or all strings.
-fn keyed(
-    args: &[Arg<'_>],
+fn keyed<'a>(
+    args: &[Arg<'a>],
     apply: &mut Apply<'_>,
     name: &str,
-) -> Result<Vec<(Value, Value)>, FnError> {
+) -> Result<Vec<(Value, &'a Value)>, FnError> {
     let (Some(expr), vals) = expref_and_values(args) else {
         return Err(FnError::InvalidValue(format!(
             "{name} needs an expression reference"
         )));
     };
-    let items = vals
-        .first()
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = vals.first().and_then(|v| v.as_array());
+    let items = items.map(Vec::as_slice).unwrap_or_default();
     let mut pairs = Vec::with_capacity(items.len());
     for item in items {
-        let key = apply(expr, &item)?;
+        let key = apply(expr, item)?;
         pairs.push((key, item));
     }
     let all_numbers = pairs.iter().all(|(k, _)| k.is_number());
@@ -488,14 +482,14 @@ fn by_extreme(
     name: &str,
 ) -> Result<Value, FnError> {
     let pairs = keyed(args, apply, name)?;
-    let mut best: Option<&(Value, Value)> = None;
+    let mut best: Option<&(Value, &Value)> = None;
     for pair in &pairs {
         match best {
             Some(b) if order(&pair.0, &b.0) != Some(want) => {}
             _ => best = Some(pair),
         }
     }
-    Ok(best.map_or(Value::Null, |(_, item)| item.clone()))
+    Ok(best.map_or(Value::Null, |(_, item)| (*item).clone()))
 }
 
 fn max_by(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
@@ -510,6 +504,6 @@ fn sort_by(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
     let mut pairs = keyed(args, apply, "sort_by")?;
     pairs.sort_by(|a, b| order(&a.0, &b.0).unwrap_or(Ordering::Equal));
     Ok(Value::Array(
-        pairs.into_iter().map(|(_, item)| item).collect(),
+        pairs.into_iter().map(|(_, item)| item.clone()).collect(),
     ))
 }
