@@ -61,8 +61,14 @@ impl Evaluator {
         slots: &mut [Cow<'v, Value>],
     ) -> Result<(), Fault<'e>> {
         for (slot, arg) in slots.iter_mut().zip(args) {
-            if !matches!(arg, Expr::Expref(_)) {
-                *slot = missing_as_null(self.eval(arg, view.borrow()))?.into_cow();
+            if matches!(arg, Expr::Expref(_)) {
+                continue;
+            }
+            match self.eval(arg, view.borrow()) {
+                Ok(v) => *slot = v.into_cow(),
+                // A missing key is `null`: the slot already holds it.
+                Err(Fault::Missing(_)) => {}
+                Err(fault) => return Err(fault),
             }
         }
         Ok(())

@@ -14,8 +14,8 @@ use super::EvalError;
 use super::ast::{Comparator, Expr, ProjectionKind};
 use super::functions::FnError;
 use crate::value;
-use val::NULL;
 pub use val::Val;
+use val::{Elements, NULL};
 
 /// Why an evaluation stopped. A missing key keeps only the key's name, borrowed from the
 /// expression: most are turned into `null` (`||`, pipes, projections) and never shown, so
@@ -192,14 +192,26 @@ impl Evaluator {
             }
             (ProjectionKind::List, Err(e)) => return Err(e),
         };
-        let Ok(items) = left.into_elements() else {
-            return Ok(NULL);
-        };
+        match left.into_elements() {
+            // The document's own arrays, the common case, get a loop of their own.
+            Ok(Elements::Refs(items)) => self.project_each(rhs, items.map(Val::Ref)),
+            Ok(items) => self.project_each(rhs, items),
+            Err(_) => Ok(NULL),
+        }
+    }
+
+    /// `rhs` over each element, keeping the results that are not `null`.
+    fn project_each<'e: 'd, 'd>(
+        &self,
+        rhs: &'e Expr,
+        items: impl ExactSizeIterator<Item = Val<'d>>,
+    ) -> Out<'e, 'd> {
         let mut collected = Vec::with_capacity(items.len());
         for element in items {
-            let v = missing_as_null(self.eval(rhs, element))?;
-            if !v.is_null() {
-                collected.push(v);
+            match self.eval(rhs, element) {
+                Ok(v) if !v.is_null() => collected.push(v),
+                Ok(_) | Err(Fault::Missing(_)) => {}
+                Err(fault) => return Err(fault),
             }
         }
         Ok(Val::List(collected))
