@@ -50,25 +50,77 @@ const EXPRESSIONS: &[(&str, &str)] = &[
         "image_normalize",
         "request.object.spec.containers[].image_normalize(image)",
     ),
+    // The shipped pack's per-review expressions follow.
+    // A missing key defaulted by `||`: the missing-key error path turned into null.
+    ("pack_os_name", "request.object.spec.os.name || ''"),
+    // A present array kept by `||`: whether the left side is passed on without a copy.
+    (
+        "pack_caps_add",
+        "element.securityContext.capabilities.add || `[]`",
+    ),
+    // A builtin over an `||` result: argument vectors and the call path.
+    (
+        "pack_drop_all",
+        "contains(element.securityContext.capabilities.drop || `[]`, 'ALL')",
+    ),
+    // The foreach list of every container kind: a multi-select of arrays, one missing, flattened.
+    (
+        "pack_all_containers",
+        "request.object.spec.[initContainers, containers, ephemeralContainers][]",
+    ),
+    // The same list projected to images: a projection over the flattened multi-select.
+    (
+        "pack_all_images",
+        "request.object.spec.[initContainers, containers, ephemeralContainers][].image",
+    ),
+    // items() over the annotations, two filters through a pipe and a length.
+    (
+        "pack_apparmor",
+        "items(request.object.metadata.annotations || `{}`, 'key', 'value')[?starts_with(key, 'container.apparmor.security.beta.kubernetes.io/')] | [?value != '' && value != 'runtime/default' && !starts_with(value, 'localhost/')] | length(@)",
+    ),
+    // keys() of every volume filtered against a literal list: nested filters and literals.
+    (
+        "pack_volume_types",
+        "(request.object.spec.volumes || `[]`)[?length(keys(@)[?contains(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'], @)]) == `0`] | length(@)",
+    ),
+    // A message's join of the added capabilities.
+    (
+        "pack_join_caps",
+        "join(', ', element.securityContext.capabilities.add)",
+    ),
+    // A message's plain short path from the foreach element.
+    ("pack_element_name", "element.name"),
 ];
 
 fn container(name: &str, image: &str, privileged: bool) -> Value {
     json!({
         "name": name,
         "image": image,
-        "securityContext": {"privileged": privileged, "runAsNonRoot": true},
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+        "securityContext": {
+            "privileged": privileged,
+            "runAsNonRoot": true,
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]},
+        },
         "resources": {"limits": {"memory": "256Mi", "cpu": "500m"}},
+        "volumeMounts": [{"name": "config", "mountPath": "/etc/app"}],
     })
 }
 
-/// A CREATE review of a three-container pod.
+/// A CREATE review of a pod with an init container, three containers, annotations
+/// (two of them AppArmor profiles) and the usual volumes, plus the foreach `element`
+/// (its second container) as the engine's context holds it.
 fn pod_review() -> Value {
     let containers = [
         container("app", "nginx:latest", false),
         container("sidecar", "ghcr.io/acme/proxy:1.4.2", true),
         container("metrics", "busybox", false),
     ];
-    json!({"request": {
+    let element = containers[1].clone();
+    let apparmor = "container.apparmor.security.beta.kubernetes.io";
+    json!({"element": element, "request": {
         "operation": "CREATE",
         "object": {
             "apiVersion": "v1",
@@ -77,9 +129,26 @@ fn pod_review() -> Value {
                 "name": "web-0",
                 "namespace": "team-a",
                 "labels": {"app": "web", "version": "1.25.3"},
+                "annotations": {
+                    format!("{apparmor}/app"): "runtime/default",
+                    format!("{apparmor}/sidecar"): "localhost/proxy",
+                    "prometheus.io/scrape": "true",
+                    "kubectl.kubernetes.io/default-container": "app",
+                },
                 "creationTimestamp": "2024-01-02T15:04:05Z",
             },
-            "spec": {"containers": containers},
+            "spec": {
+                "initContainers": [container("init", "busybox:1.36", false)],
+                "containers": containers,
+                "volumes": [
+                    {"name": "config", "configMap": {"name": "web-config"}},
+                    {"name": "cache", "emptyDir": {}},
+                    {"name": "data", "hostPath": {"path": "/var/data"}},
+                    {"name": "kube-api-access", "projected": {"sources": [
+                        {"serviceAccountToken": {"path": "token"}},
+                    ]}},
+                ],
+            },
         },
     }})
 }

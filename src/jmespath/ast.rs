@@ -59,6 +59,9 @@ pub enum Expr {
         then: Box<Expr>,
     },
     MultiList(Vec<Expr>),
+    /// A multi-select list of literals only (`['a', 'b']`): its array is built once, when
+    /// compiled, not on every evaluation.
+    LiteralList(Value),
     MultiHash(Vec<(Box<str>, Expr)>),
     Function {
         name: Box<str>,
@@ -112,6 +115,13 @@ fn write_tree(f: &mut fmt::Formatter<'_>, expr: &Expr, depth: usize) -> fmt::Res
         Expr::MultiList(items) => {
             writeln!(f, "{pad}MultiSelectList")?;
             items.iter().collect()
+        }
+        Expr::LiteralList(array) => {
+            writeln!(f, "{pad}MultiSelectList")?;
+            for item in array.as_array().map(Vec::as_slice).unwrap_or_default() {
+                writeln!(f, "{pad}  Literal {}", crate::value::go::json(item))?;
+            }
+            return Ok(());
         }
         Expr::MultiHash(pairs) => {
             writeln!(f, "{pad}MultiSelectHash")?;

@@ -114,7 +114,7 @@ fn convert(ast: &Ast, text: &str, dialect: Dialect) -> Expr {
             then: go(then),
         },
         Ast::MultiList { elements, .. } => {
-            Expr::MultiList(elements.iter().map(|e| convert(e, text, dialect)).collect())
+            multi_list(elements.iter().map(|e| convert(e, text, dialect)).collect())
         }
         Ast::MultiHash { elements, .. } => Expr::MultiHash(
             elements
@@ -128,6 +128,21 @@ fn convert(ast: &Ast, text: &str, dialect: Dialect) -> Expr {
             args: args.iter().map(|a| convert(a, text, dialect)).collect(),
         },
         Ast::Expref { ast, .. } => Expr::Expref(go(ast)),
+    }
+}
+
+/// A multi-select list; one of literals only becomes their array, built here once.
+fn multi_list(items: Vec<Expr>) -> Expr {
+    let literals: Option<Vec<serde_json::Value>> = items
+        .iter()
+        .map(|item| match item {
+            Expr::Literal(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    match literals {
+        Some(values) => Expr::LiteralList(serde_json::Value::Array(values)),
+        None => Expr::MultiList(items),
     }
 }
 
@@ -188,6 +203,15 @@ mod tests {
         assert!(tree("a.b").starts_with("Sub("));
         assert!(tree("a[0]").starts_with("Sub("));
         assert!(tree("'é' | b").starts_with("Pipe("));
+    }
+
+    #[test]
+    fn literal_lists_are_built_once_and_print_as_multi_selects() {
+        assert!(tree("['a', `1`]").starts_with("LiteralList(Array ["));
+        assert!(tree("['a', b]").starts_with("MultiList("));
+        let printed = compile("['a', `[1]`]", Dialect::Kyverno).map(|e| e.to_string());
+        let expected = "MultiSelectList\n  Literal \"a\"\n  Literal [1]\n";
+        assert_eq!(printed, Ok(expected.to_string()));
     }
 
     #[test]

@@ -131,7 +131,8 @@ impl Expression {
         let evaluator = eval::Evaluator {
             strict_keys: self.dialect == Dialect::Kyverno,
         };
-        evaluator.eval(&self.root, Cow::Borrowed(data))
+        let result = evaluator.eval(&self.root, eval::Val::Ref(data));
+        result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
 }
 
@@ -204,6 +205,13 @@ mod tests {
             Ok(json!({"m": "p", "n": null}))
         );
         assert_eq!(run("[request.object.missing, 'x']"), Ok(json!([null, "x"])));
+        // A multi-select list over null is null, literals only or not (JMESPath spec,
+        // MultiSelect List).
+        assert_eq!(
+            run("request.object.metadata.labels.['x', 'y']"),
+            Ok(json!(null))
+        );
+        assert_eq!(run("one.['x', `2`]"), Ok(json!(["x", 2])));
         assert_eq!(
             run("not_null(request.object.missing, 'fallback')"),
             Ok(json!("fallback"))

@@ -269,7 +269,11 @@ fn floor(args: &[&Value]) -> Result<Value, FnError> {
 fn contains(args: &[&Value]) -> Result<Value, FnError> {
     let found = match args[0] {
         Value::String(s) => args[1].as_str().is_some_and(|needle| s.contains(needle)),
-        Value::Array(items) => items.iter().any(|item| value::deep_eq(item, args[1])),
+        // Strings, the common needle, compare without the general equality's dispatch.
+        Value::Array(items) => match args[1] {
+            Value::String(needle) => items.iter().any(|item| item.as_str() == Some(needle)),
+            needle => items.iter().any(|item| value::deep_eq(item, needle)),
+        },
         _ => false,
     };
     Ok(Value::Bool(found))
@@ -287,11 +291,17 @@ fn starts_with(args: &[&Value]) -> Result<Value, FnError> {
 
 fn join(args: &[&Value]) -> Result<Value, FnError> {
     let glue = super::str_arg(args, 0)?;
-    let parts: Vec<&str> = args[1]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    Ok(Value::String(parts.join(glue)))
+    let parts = args[1].as_array().map(Vec::as_slice).unwrap_or_default();
+    let parts = || parts.iter().filter_map(Value::as_str);
+    let size = parts().map(|p| p.len() + glue.len()).sum::<usize>();
+    let mut joined = String::with_capacity(size);
+    for (i, part) in parts().enumerate() {
+        if i > 0 {
+            joined.push_str(glue);
+        }
+        joined.push_str(part);
+    }
+    Ok(Value::String(joined))
 }
 
 fn keys(args: &[&Value]) -> Result<Value, FnError> {
@@ -424,34 +434,28 @@ fn map(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
             "map needs an expression reference".into(),
         ));
     };
-    let items = vals
-        .first()
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = vals.first().and_then(|v| v.as_array());
+    let items = items.map(Vec::as_slice).unwrap_or_default();
     let mapped: Result<Vec<Value>, FnError> = items.iter().map(|item| apply(expr, item)).collect();
     Ok(Value::Array(mapped?))
 }
 
 /// The key of every element under an expression reference; all numbers or all strings.
-fn keyed(
-    args: &[Arg<'_>],
+fn keyed<'a>(
+    args: &[Arg<'a>],
     apply: &mut Apply<'_>,
     name: &str,
-) -> Result<Vec<(Value, Value)>, FnError> {
+) -> Result<Vec<(Value, &'a Value)>, FnError> {
     let (Some(expr), vals) = expref_and_values(args) else {
         return Err(FnError::InvalidValue(format!(
             "{name} needs an expression reference"
         )));
     };
-    let items = vals
-        .first()
-        .and_then(|v| v.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = vals.first().and_then(|v| v.as_array());
+    let items = items.map(Vec::as_slice).unwrap_or_default();
     let mut pairs = Vec::with_capacity(items.len());
     for item in items {
-        let key = apply(expr, &item)?;
+        let key = apply(expr, item)?;
         pairs.push((key, item));
     }
     let all_numbers = pairs.iter().all(|(k, _)| k.is_number());
@@ -478,14 +482,14 @@ fn by_extreme(
     name: &str,
 ) -> Result<Value, FnError> {
     let pairs = keyed(args, apply, name)?;
-    let mut best: Option<&(Value, Value)> = None;
+    let mut best: Option<&(Value, &Value)> = None;
     for pair in &pairs {
         match best {
             Some(b) if order(&pair.0, &b.0) != Some(want) => {}
             _ => best = Some(pair),
         }
     }
-    Ok(best.map_or(Value::Null, |(_, item)| item.clone()))
+    Ok(best.map_or(Value::Null, |(_, item)| (*item).clone()))
 }
 
 fn max_by(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
@@ -500,6 +504,6 @@ fn sort_by(args: &[Arg<'_>], apply: &mut Apply<'_>) -> Result<Value, FnError> {
     let mut pairs = keyed(args, apply, "sort_by")?;
     pairs.sort_by(|a, b| order(&a.0, &b.0).unwrap_or(Ordering::Equal));
     Ok(Value::Array(
-        pairs.into_iter().map(|(_, item)| item).collect(),
+        pairs.into_iter().map(|(_, item)| item.clone()).collect(),
     ))
 }

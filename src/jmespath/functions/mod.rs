@@ -159,6 +159,14 @@ impl Function {
 
     /// Checks the argument count and each argument's type.
     pub fn check(&self, args: &[Arg<'_>]) -> Result<(), FnError> {
+        self.check_each(args.iter().copied())
+    }
+
+    /// [`Function::check`] over arguments as they are made, without collecting them.
+    pub(crate) fn check_each<'a>(
+        &self,
+        args: impl ExactSizeIterator<Item = Arg<'a>>,
+    ) -> Result<(), FnError> {
         if self.ignores_args {
             return Ok(());
         }
@@ -175,7 +183,7 @@ impl Function {
                 got: args.len(),
             });
         }
-        for (i, arg) in args.iter().enumerate() {
+        for (i, arg) in args.enumerate() {
             let expected = self.params[i.min(n.saturating_sub(1))];
             let ok = match arg {
                 Arg::Value(v) => expected.accepts(v),

@@ -4,8 +4,9 @@
 
 mod go_syntax;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use ::regex::{NoExpand, Regex, RegexBuilder};
 use serde_json::Value;
@@ -69,20 +70,30 @@ pub(super) fn go_string(value: &Value) -> Option<String> {
     }
 }
 
+/// [`go_string`], borrowing a string instead of copying it.
+fn go_str(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => go_string(other).map(Cow::Owned),
+    }
+}
+
 /// Argument `i` coerced with [`go_string`], with Kyverno's error when it cannot be.
-fn string_or_real(args: &[&Value], i: usize) -> Result<String, FnError> {
-    args.get(i).and_then(|v| go_string(v)).ok_or_else(|| {
+fn string_or_real<'a>(args: &[&'a Value], i: usize) -> Result<Cow<'a, str>, FnError> {
+    args.get(i).and_then(|v| go_str(v)).ok_or_else(|| {
         FnError::Kyverno(format!("argument #{} is not of type String or Real", i + 1))
     })
 }
 
 /// Compiled patterns, so a policy applied to many resources compiles each pattern once.
 /// Bounded: when full it is emptied, which keeps memory flat for generated patterns.
-static CACHE: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
+/// Shared behind `Arc`: a cloned `Regex` starts with no search caches of its own, and
+/// building them cost more than the search itself.
+static CACHE: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Default::default);
 const CACHE_CAPACITY: usize = 256;
 
 /// Compiles a Go pattern; the error text follows Go's `error parsing regexp: ...`.
-fn compile(pattern: &str) -> Result<Regex, String> {
+fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
     if let Some(regex) = cache().get(pattern) {
         return Ok(regex.clone());
     }
@@ -91,6 +102,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
         .octal(true)
         .build()
         .map_err(|e| compile_error(pattern, &e))?;
+    let regex = Arc::new(regex);
     let mut cache = cache();
     if cache.len() >= CACHE_CAPACITY {
         cache.clear();
@@ -99,7 +111,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     Ok(regex)
 }
 
-fn cache() -> MutexGuard<'static, HashMap<String, Regex>> {
+fn cache() -> MutexGuard<'static, HashMap<String, Arc<Regex>>> {
     // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
     CACHE.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -129,23 +141,33 @@ fn regex_match(args: &[&Value]) -> Result<Value, FnError> {
 }
 
 /// The pattern, subject and replacement of the two replace functions.
-fn replace_args(args: &[&Value]) -> Result<(Regex, String, String), FnError> {
+struct Replace<'a> {
+    regex: Arc<Regex>,
+    subject: Cow<'a, str>,
+    replacement: Cow<'a, str>,
+}
+
+fn replace_args<'a>(args: &[&'a Value]) -> Result<Replace<'a>, FnError> {
     let pattern = str_arg(args, 0)?;
     let subject = string_or_real(args, 1)?;
     let replacement = string_or_real(args, 2)?;
     let regex = compile(pattern).map_err(FnError::Kyverno)?;
-    Ok((regex, subject, replacement))
+    Ok(Replace {
+        regex,
+        subject,
+        replacement,
+    })
 }
 
 fn regex_replace_all(args: &[&Value]) -> Result<Value, FnError> {
-    let (regex, subject, replacement) = replace_args(args)?;
-    let replaced = regex.replace_all(&subject, replacement.as_str());
+    let r = replace_args(args)?;
+    let replaced = r.regex.replace_all(&r.subject, r.replacement.as_ref());
     Ok(Value::String(replaced.into_owned()))
 }
 
 fn regex_replace_all_literal(args: &[&Value]) -> Result<Value, FnError> {
-    let (regex, subject, replacement) = replace_args(args)?;
-    let replaced = regex.replace_all(&subject, NoExpand(&replacement));
+    let r = replace_args(args)?;
+    let replaced = r.regex.replace_all(&r.subject, NoExpand(&r.replacement));
     Ok(Value::String(replaced.into_owned()))
 }
 

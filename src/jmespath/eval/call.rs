@@ -1,0 +1,109 @@
+//! Function calls: evaluates the arguments over a view of the current value, checks them
+//! against the function's row and runs its body; the result is always a new value.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::val::Val;
+use super::{Evaluator, Fault, Out, missing_as_null};
+use crate::jmespath::EvalError;
+use crate::jmespath::ast::Expr;
+use crate::jmespath::functions::{Arg, Body, FnError, Function};
+
+const NULL: Value = Value::Null;
+
+/// Calls with at most this many arguments keep them on the stack, without a heap
+/// allocation (nearly all calls: only `merge` and `not_null` take more).
+const INLINE_ARGS: usize = 4;
+
+impl Evaluator {
+    #[inline(never)]
+    pub(super) fn call<'e, 'd>(
+        &self,
+        name: &str,
+        function: Option<&'static Function>,
+        args: &'e [Expr],
+        data: Val<'d>,
+    ) -> Out<'e, 'd> {
+        let function = function.ok_or_else(|| EvalError::UnknownFunction(name.to_string()))?;
+        let (mut inline, mut spilled) = ([const { Cow::Borrowed(&NULL) }; INLINE_ARGS], Vec::new());
+        let values = if args.len() <= INLINE_ARGS {
+            &mut inline[..args.len()]
+        } else {
+            spilled.resize(args.len(), Cow::Borrowed(&NULL));
+            &mut spilled[..]
+        };
+        let view = data.borrow();
+        self.eval_args(args, &view, values)?;
+        let values = &*values;
+        let wrap = |error| EvalError::Function {
+            name: name.to_string(),
+            error,
+        };
+        function.check_each(arguments(args, values)).map_err(wrap)?;
+        let result = match function.body {
+            Body::Plain(body) => run_plain(body, values),
+            Body::Higher(body) => {
+                let call_args: Vec<Arg<'_>> = arguments(args, values).collect();
+                body(&call_args, &mut |e, v| self.apply(e, v))
+            }
+        };
+        Ok(Val::Own(result.map_err(wrap)?))
+    }
+
+    /// Fills one slot per argument with its value; an expression reference's slot stays
+    /// `null` (`arguments` passes the expression itself).
+    fn eval_args<'e: 'v, 'v>(
+        &self,
+        args: &'e [Expr],
+        view: &'v Val<'v>,
+        slots: &mut [Cow<'v, Value>],
+    ) -> Result<(), Fault<'e>> {
+        for (slot, arg) in slots.iter_mut().zip(args) {
+            if matches!(arg, Expr::Expref(_)) {
+                continue;
+            }
+            match self.eval(arg, view.borrow()) {
+                Ok(v) => *slot = v.into_cow(),
+                // A missing key is `null`: the slot already holds it.
+                Err(Fault::Missing(_)) => {}
+                Err(fault) => return Err(fault),
+            }
+        }
+        Ok(())
+    }
+
+    /// An expression reference applied to one value (for `map`, `sort_by`, ...).
+    fn apply(&self, expr: &Expr, v: &Value) -> Result<Value, FnError> {
+        match missing_as_null(self.eval(expr, Val::Ref(v))) {
+            Ok(v) => Ok(v.into_value()),
+            Err(fault) => Err(FnError::Plain(EvalError::from(fault).to_string())),
+        }
+    }
+}
+
+/// The arguments as the function sees them: values, or the referenced expressions.
+fn arguments<'a>(
+    args: &'a [Expr],
+    values: &'a [Cow<'_, Value>],
+) -> impl ExactSizeIterator<Item = Arg<'a>> {
+    args.iter().zip(values).map(|(expr, v)| match expr {
+        Expr::Expref(inner) => Arg::Expref(inner),
+        _ => Arg::Value(v),
+    })
+}
+
+fn run_plain(
+    body: fn(&[&Value]) -> Result<Value, FnError>,
+    values: &[Cow<'_, Value>],
+) -> Result<Value, FnError> {
+    if values.len() > INLINE_ARGS {
+        return body(&values.iter().map(AsRef::as_ref).collect::<Vec<_>>());
+    }
+    let mut refs: [&Value; INLINE_ARGS] = [&NULL; INLINE_ARGS];
+    for (slot, v) in refs.iter_mut().zip(values) {
+        *slot = v;
+    }
+    body(&refs[..values.len()])
+}

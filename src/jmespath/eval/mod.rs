@@ -1,0 +1,268 @@
+//! The Kyverno-dialect interpreter: walks an [`Expr`] over borrowed JSON, copying only what
+//! an expression builds. A missing object key is an error that each construct propagates or
+//! turns into `null` exactly as jmespath.md §1.6 lays out.
+
+mod arrays;
+mod call;
+#[cfg(test)]
+mod tests;
+mod val;
+
+use serde_json::Value;
+
+use super::EvalError;
+use super::ast::{Comparator, Expr, ProjectionKind};
+use super::functions::FnError;
+use crate::value;
+pub use val::Val;
+use val::{Elements, NULL};
+
+/// Why an evaluation stopped. A missing key keeps only the key's name, borrowed from the
+/// expression: most are turned into `null` (`||`, pipes, projections) and never shown, so
+/// the message is built only when one reaches the caller.
+#[derive(Debug)]
+pub enum Fault<'e> {
+    Missing(&'e str),
+    Error(Box<EvalError>),
+}
+
+impl From<Fault<'_>> for EvalError {
+    fn from(fault: Fault<'_>) -> EvalError {
+        match fault {
+            Fault::Missing(name) => EvalError::NotFound(name.to_string()),
+            Fault::Error(error) => *error,
+        }
+    }
+}
+
+impl From<EvalError> for Fault<'_> {
+    fn from(error: EvalError) -> Self {
+        Fault::Error(Box::new(error))
+    }
+}
+
+/// A result borrowing from the expression (`'e`) and the data (`'d`).
+type Out<'e, 'd> = Result<Val<'d>, Fault<'e>>;
+
+pub struct Evaluator {
+    /// Kyverno's dialect: a missing key is `Unknown key "<key>" in path`.
+    pub strict_keys: bool,
+}
+
+impl Evaluator {
+    /// Evaluates `expr` over `data`. The larger constructs are `#[inline(never)]`: this
+    /// function runs for every node, and their locals would enlarge its stack frame.
+    pub fn eval<'e: 'd, 'd>(&self, expr: &'e Expr, data: Val<'d>) -> Out<'e, 'd> {
+        match expr {
+            Expr::Identity => Ok(data),
+            Expr::Field(name) => self.field(data, name),
+            Expr::Index(i) => Ok(arrays::index(data, *i)),
+            Expr::Slice { start, stop, step } => arrays::slice(data, *start, *stop, *step),
+            Expr::Literal(v) => Ok(Val::Ref(v)),
+            Expr::Sub(lhs, rhs) => {
+                let left = self.eval(lhs, data)?;
+                match &**rhs {
+                    // `a.b.c` chains: a key lookup needs no further dispatch.
+                    Expr::Field(name) => self.field(left, name),
+                    rhs => self.eval(rhs, left),
+                }
+            }
+            Expr::Pipe(lhs, rhs) => {
+                let left = missing_as_null(self.eval(lhs, data))?;
+                missing_as_null(self.eval(rhs, left))
+            }
+            Expr::Or(lhs, rhs) => {
+                let left = missing_as_null(self.eval_shared(lhs, &data))?;
+                if left.is_truthy() {
+                    return Ok(left);
+                }
+                missing_as_null(self.eval(rhs, data))
+            }
+            Expr::And(lhs, rhs) => {
+                let left = missing_as_null(self.eval_shared(lhs, &data))?;
+                if !left.is_truthy() {
+                    return Ok(left);
+                }
+                self.eval(rhs, data)
+            }
+            Expr::Not(node) => {
+                let v = missing_as_null(self.eval(node, data))?;
+                Ok(Val::Own(Value::Bool(!v.is_truthy())))
+            }
+            Expr::Compare(op, lhs, rhs) => self.compare(*op, lhs, rhs, &data),
+            Expr::Projection { kind, lhs, rhs } => self.project(*kind, lhs, rhs, data),
+            Expr::Flatten(node) => Ok(arrays::flatten(self.eval(node, data).unwrap_or(NULL))),
+            Expr::ObjectValues(node) => {
+                let v = self.eval(node, data).unwrap_or(NULL);
+                Ok(v.into_object_values().unwrap_or(NULL))
+            }
+            Expr::Condition { predicate, then } => {
+                if !self.test(predicate, &data)? {
+                    return Ok(NULL);
+                }
+                self.eval(then, data)
+            }
+            Expr::MultiList(items) => self.multi_list(items, data),
+            // Like every multi-select list, `null` over `null`.
+            Expr::LiteralList(_) if data.is_null() => Ok(NULL),
+            Expr::LiteralList(array) => Ok(Val::Ref(array)),
+            Expr::MultiHash(pairs) => self.multi_hash(pairs, data),
+            Expr::Function {
+                name,
+                function,
+                args,
+            } => self.call(name, *function, args, data),
+            Expr::Expref(_) => Err(EvalError::Function {
+                name: "&".into(),
+                error: FnError::InvalidValue(
+                    "an expression reference is only valid as a function argument".into(),
+                ),
+            }
+            .into()),
+        }
+    }
+
+    /// Evaluates `expr` on data that later sub-expressions read too: borrowed data is
+    /// shared as is; from owned data only the part the result holds is copied.
+    fn eval_shared<'e: 'd, 'd>(&self, expr: &'e Expr, data: &Val<'d>) -> Out<'e, 'd> {
+        match data {
+            Val::Ref(v) => self.eval(expr, Val::Ref(v)),
+            Val::Slice(items) => self.eval(expr, Val::Slice(items)),
+            owned => Ok(self.eval(expr, owned.borrow())?.detach()),
+        }
+    }
+
+    /// Whether a filter's predicate holds; a missing key counts as `null`.
+    fn test<'e>(&self, predicate: &'e Expr, data: &Val<'_>) -> Result<bool, Fault<'e>> {
+        Ok(missing_as_null(self.eval(predicate, data.borrow()))?.is_truthy())
+    }
+
+    /// The value of key `name`, or `null` when the data is not an object. An owned object
+    /// gives the value up instead of copying it.
+    fn field<'e, 'd>(&self, data: Val<'d>, name: &'e str) -> Out<'e, 'd> {
+        match data {
+            Val::Ref(Value::Object(map)) => {
+                if let Some(v) = map.get(name) {
+                    return Ok(Val::Ref(v));
+                }
+            }
+            Val::Own(Value::Object(mut map)) => {
+                if let Some(v) = map.remove(name) {
+                    return Ok(Val::Own(v));
+                }
+            }
+            _ => return Ok(NULL),
+        }
+        if self.strict_keys {
+            Err(Fault::Missing(name))
+        } else {
+            Ok(NULL)
+        }
+    }
+
+    #[inline(never)]
+    fn compare<'e, 'd>(
+        &self,
+        op: Comparator,
+        lhs: &'e Expr,
+        rhs: &'e Expr,
+        data: &Val<'_>,
+    ) -> Out<'e, 'd> {
+        let left = missing_as_null(self.eval(lhs, data.borrow()))?;
+        let right = missing_as_null(self.eval(rhs, data.borrow()))?;
+        let result = match (left.json(), right.json()) {
+            (Some(l), Some(r)) => compare(op, l, r),
+            _ => compare(op, &left.to_cow(), &right.to_cow()),
+        };
+        Ok(Val::Own(result))
+    }
+
+    #[inline(never)]
+    fn project<'e: 'd, 'd>(
+        &self,
+        kind: ProjectionKind,
+        lhs: &'e Expr,
+        rhs: &'e Expr,
+        data: Val<'d>,
+    ) -> Out<'e, 'd> {
+        let left = match (kind, self.eval(lhs, data)) {
+            (_, Ok(v)) => v,
+            (ProjectionKind::Lenient, Err(_)) | (ProjectionKind::List, Err(Fault::Missing(_))) => {
+                NULL
+            }
+            (ProjectionKind::List, Err(e)) => return Err(e),
+        };
+        match left.into_elements() {
+            // The document's own arrays, the common case, get a loop of their own.
+            Ok(Elements::Refs(items)) => self.project_each(rhs, items.map(Val::Ref)),
+            Ok(items) => self.project_each(rhs, items),
+            Err(_) => Ok(NULL),
+        }
+    }
+
+    /// `rhs` over each element, keeping the results that are not `null`.
+    fn project_each<'e: 'd, 'd>(
+        &self,
+        rhs: &'e Expr,
+        items: impl ExactSizeIterator<Item = Val<'d>>,
+    ) -> Out<'e, 'd> {
+        let mut collected = Vec::with_capacity(items.len());
+        for element in items {
+            match self.eval(rhs, element) {
+                Ok(v) if !v.is_null() => collected.push(v),
+                Ok(_) | Err(Fault::Missing(_)) => {}
+                Err(fault) => return Err(fault),
+            }
+        }
+        Ok(Val::List(collected))
+    }
+
+    #[inline(never)]
+    fn multi_list<'e: 'd, 'd>(&self, items: &'e [Expr], data: Val<'d>) -> Out<'e, 'd> {
+        if data.is_null() {
+            return Ok(NULL);
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(missing_as_null(self.eval_shared(item, &data))?);
+        }
+        Ok(Val::List(out))
+    }
+
+    #[inline(never)]
+    fn multi_hash<'e, 'd>(&self, pairs: &'e [(Box<str>, Expr)], data: Val<'d>) -> Out<'e, 'd> {
+        if data.is_null() {
+            return Ok(NULL);
+        }
+        let mut out = serde_json::Map::new();
+        for (key, item) in pairs {
+            let v = missing_as_null(self.eval(item, data.borrow()))?.into_value();
+            out.insert(key.to_string(), v);
+        }
+        Ok(Val::Own(Value::Object(out)))
+    }
+}
+
+/// Turns a missing-key error into `null`; other errors pass.
+fn missing_as_null<'e, 'd>(r: Out<'e, 'd>) -> Out<'e, 'd> {
+    match r {
+        Err(Fault::Missing(_)) => Ok(NULL),
+        other => other,
+    }
+}
+
+fn compare(op: Comparator, left: &Value, right: &Value) -> Value {
+    match op {
+        Comparator::Eq => Value::Bool(value::deep_eq(left, right)),
+        Comparator::Ne => Value::Bool(!value::deep_eq(left, right)),
+        _ => match (left.as_f64(), right.as_f64()) {
+            (Some(a), Some(b)) => Value::Bool(match op {
+                Comparator::Lt => a < b,
+                Comparator::Le => a <= b,
+                Comparator::Gt => a > b,
+                _ => a >= b,
+            }),
+            _ => Value::Null,
+        },
+    }
+}
