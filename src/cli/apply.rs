@@ -1,7 +1,7 @@
 //! `nomos apply`: evaluate policies over resources (in parallel), print the failures or a
 //! report, exit 1 when an Enforce rule fails and 2 when the input is invalid.
 
-use std::io::Write;
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::exit;
-use super::output::{Entry, junit::junit, report::reports, yaml::to_yaml};
+use super::output::{
+    Evaluated, entries, junit::junit, report::reports, table::table, yaml::to_yaml,
+};
 use crate::compile::{self, PolicySet};
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::engine::evaluate::{self, Inputs};
@@ -17,7 +19,7 @@ use crate::engine::request::{Operation, Request, default_namespace};
 use crate::ir::inputs::{UserInfo, Values};
 use crate::load::inputs::{LoadError, exception_docs, one_file, policy_set};
 use crate::load::{self, testsuite};
-use crate::report::{PolicyResponse, ResourceRef, Status};
+use crate::report::Status;
 use crate::source::SourceMap;
 use crate::testsuite::run::resource_ref;
 
@@ -84,20 +86,21 @@ pub fn run(args: ApplyArgs) -> u8 {
     };
     let diagnostics = &loaded.set.diagnostics;
     eprint!("{}", Emitter::plain(&sources).render_all(diagnostics));
-    let responses = evaluate_all(&loaded);
-    let refs: Vec<ResourceRef> = loaded.resources.iter().map(resource_ref).collect();
-    let entries = entries(&loaded.set, &refs, &responses, args.audit_warn);
-    print(&args, &loaded.set, &refs, &entries);
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    let (set, evaluated) = evaluate_all(loaded);
+    let _ = print(&args, &set, &evaluated);
+    let enforced_failure = entries(&set, &evaluated, args.audit_warn)
+        .any(|e| e.status == Status::Fail && e.response.enforce);
+    let code = if set.diagnostics.iter().any(Diagnostic::is_error) {
         exit::INVALID_INPUT
-    } else if entries
-        .iter()
-        .any(|e| e.status == Status::Fail && e.response.enforce)
-    {
+    } else if enforced_failure {
         exit::FAILED
     } else {
         exit::OK
-    }
+    };
+    // The process ends right after this: freeing every result one by one (hundreds of
+    // thousands of small allocations on large runs) would only delay the exit.
+    std::mem::forget(evaluated);
+    code
 }
 
 fn load_all(args: &ApplyArgs, sources: &mut SourceMap) -> Result<Loaded, LoadError> {
@@ -149,13 +152,19 @@ fn load_all(args: &ApplyArgs, sources: &mut SourceMap) -> Result<Loaded, LoadErr
 }
 
 /// Every resource through every policy, in parallel; results keep the resources' order.
-fn evaluate_all(loaded: &Loaded) -> Vec<Vec<PolicyResponse>> {
+/// Each resource moves into its request (no copy) once its name is taken for the output.
+fn evaluate_all(loaded: Loaded) -> (PolicySet, Vec<Evaluated>) {
+    let Loaded {
+        set,
+        resources,
+        values,
+        user,
+    } = loaded;
     let inputs = Inputs {
-        values: loaded.values.as_ref(),
+        values: values.as_ref(),
         offline: None,
     };
-    let operation = loaded
-        .values
+    let operation = values
         .as_ref()
         .and_then(|v| {
             v.global_values
@@ -165,131 +174,43 @@ fn evaluate_all(loaded: &Loaded) -> Vec<Vec<PolicyResponse>> {
         })
         .and_then(|(_, v)| v.as_str()?.parse::<Operation>().ok())
         .unwrap_or_default();
-    loaded
-        .resources
-        .par_iter()
+    let evaluated = resources
+        .into_par_iter()
         .map(|resource| {
-            let mut request = Request::simulate(resource.clone(), operation, loaded.user.clone());
-            request.namespace_labels = loaded
-                .values
+            let reference = resource_ref(&resource);
+            let mut request = Request::simulate(resource, operation, user.clone());
+            request.namespace_labels = values
                 .as_ref()
                 .and_then(|v| v.labels_of(&request.namespace))
                 .cloned();
-            evaluate::evaluate(&loaded.set, request, inputs)
+            (reference, evaluate::evaluate(&set, request, inputs))
         })
-        .collect()
+        .collect();
+    (set, evaluated)
 }
 
-fn entries<'a>(
-    set: &'a PolicySet,
-    refs: &'a [ResourceRef],
-    responses: &'a [Vec<PolicyResponse>],
-    audit_warn: bool,
-) -> Vec<Entry<'a>> {
-    let mut out = Vec::new();
-    for (resource, per_policy) in refs.iter().zip(responses) {
-        for response in per_policy {
-            let policy = &set.policies[response.policy];
-            for rule in &response.rules {
-                let warn = rule.status == Status::Fail
-                    && (!policy.scored || (audit_warn && !rule.enforce));
-                out.push(Entry {
-                    policy: &policy.name,
-                    policy_namespace: policy.namespace.as_deref(),
-                    resource,
-                    response: rule,
-                    status: if warn { Status::Warn } else { rule.status },
-                    category: policy.annotation("policies.kyverno.io/category"),
-                    severity: policy.annotation("policies.kyverno.io/severity"),
-                    scored: policy.scored,
-                });
-            }
-        }
-    }
-    out
-}
-
-fn print(args: &ApplyArgs, set: &PolicySet, refs: &[ResourceRef], entries: &[Entry<'_>]) {
-    let mut out = std::io::stdout().lock();
-    let text = match args.output {
-        Format::Table => table(set, refs, entries),
+/// Writes the results in the chosen format to standard output.
+fn print(args: &ApplyArgs, set: &PolicySet, evaluated: &[Evaluated]) -> io::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let entries = || entries(set, evaluated, args.audit_warn);
+    match args.output {
+        Format::Table => table(&mut out, set, evaluated.len(), entries())?,
         Format::Json => {
-            let docs = reports(entries);
+            let docs = reports(&entries().collect::<Vec<_>>());
             let value = if docs.len() == 1 {
                 docs[0].clone()
             } else {
                 Value::Array(docs)
             };
-            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            writeln!(out, "{text}")?;
         }
-        Format::Yaml => reports(entries)
-            .iter()
-            .map(to_yaml)
-            .collect::<Vec<_>>()
-            .join("---\n"),
-        Format::Junit => junit(entries),
-    };
-    let _ = out.write_all(text.as_bytes());
-}
-
-/// Kyverno's default output: failures grouped by policy and resource, then the counts.
-fn table(set: &PolicySet, refs: &[ResourceRef], entries: &[Entry<'_>]) -> String {
-    let rules: usize = set
-        .policies
-        .iter()
-        .filter(|p| p.invalid.is_none())
-        .map(|p| p.rules.len())
-        .sum();
-    let mut out = format!(
-        "\nApplying {rules} policy rule(s) to {} resource(s)...\n",
-        refs.len()
-    );
-    let invalid: Vec<&str> = set
-        .policies
-        .iter()
-        .filter(|p| p.invalid.is_some())
-        .map(|p| p.name.as_str())
-        .collect();
-    if !invalid.is_empty() {
-        out.push_str(&format!(
-            "\nInvalid policies (not evaluated): {}\n",
-            invalid.join(", ")
-        ));
-    }
-    let mut group: Option<(&str, &ResourceRef)> = None;
-    let mut n = 0;
-    for e in entries
-        .iter()
-        .filter(|e| matches!(e.status, Status::Fail | Status::Warn | Status::Error))
-    {
-        if group != Some((e.policy, e.resource)) {
-            group = Some((e.policy, e.resource));
-            n = 0;
-            let how = if e.status == Status::Warn {
-                "failed as audit warning"
-            } else {
-                "failed"
-            };
-            out.push_str(&format!(
-                "\npolicy {} -> resource {} {how}:\n",
-                e.policy,
-                e.resource.apply_key()
-            ));
+        Format::Yaml => {
+            let docs = reports(&entries().collect::<Vec<_>>());
+            let text = docs.iter().map(to_yaml).collect::<Vec<_>>().join("---\n");
+            out.write_all(text.as_bytes())?;
         }
-        n += 1;
-        out.push_str(&format!(
-            "{n}. {} [{}] {}\n",
-            e.response.rule, e.status, e.response.message
-        ));
+        Format::Junit => out.write_all(junit(&entries().collect::<Vec<_>>()).as_bytes())?,
     }
-    let count = |s: Status| entries.iter().filter(|e| e.status == s).count();
-    out.push_str(&format!(
-        "\npass: {}, fail: {}, warn: {}, error: {}, skip: {}\n",
-        count(Status::Pass),
-        count(Status::Fail),
-        count(Status::Warn),
-        count(Status::Error),
-        count(Status::Skip)
-    ));
-    out
+    out.flush()
 }
