@@ -1,10 +1,10 @@
 //! Character index → byte offset: the YAML parser counts positions in characters, spans
-//! count bytes. Positions arrive almost in order, so a cursor that walks from the last
-//! answer keeps the conversion linear in the text size.
+//! count bytes. Positions arrive almost in order, so a cursor that moves from the last
+//! answer keeps the conversion linear in the length of text actually parsed (a piece of
+//! a large text is converted without looking at the rest); over ASCII it moves in one step.
 
 pub(super) struct Offsets<'a> {
     text: &'a str,
-    ascii: bool,
     /// The last conversion: character index and its byte offset.
     chars: usize,
     bytes: usize,
@@ -14,7 +14,6 @@ impl<'a> Offsets<'a> {
     pub(super) fn new(text: &'a str) -> Self {
         Offsets {
             text,
-            ascii: text.is_ascii(),
             chars: 0,
             bytes: 0,
         }
@@ -22,8 +21,8 @@ impl<'a> Offsets<'a> {
 
     /// The byte offset of character `index`, clamped to the end of the text.
     pub(super) fn byte(&mut self, index: usize) -> usize {
-        if self.ascii {
-            return index.min(self.text.len());
+        if self.ascii_step(index) {
+            return self.bytes;
         }
         if index < self.chars {
             self.walk_back(index);
@@ -31,6 +30,25 @@ impl<'a> Offsets<'a> {
             self.walk_forward(index);
         }
         self.bytes
+    }
+
+    /// Moves to character `index` in one step when the text in between is ASCII.
+    fn ascii_step(&mut self, index: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        let between = if index >= self.chars {
+            let end = self.bytes + (index - self.chars);
+            bytes.get(self.bytes..end).map(|b| (b, end))
+        } else {
+            let start = self.bytes.checked_sub(self.chars - index);
+            start.and_then(|start| Some((bytes.get(start..self.bytes)?, start)))
+        };
+        match between {
+            Some((run, at)) if run.is_ascii() => {
+                (self.chars, self.bytes) = (index, at);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn walk_forward(&mut self, index: usize) {
@@ -75,5 +93,16 @@ mod tests {
             assert_eq!(offsets.byte(index), *bytes, "backward {index}");
         }
         assert_eq!(offsets.byte(99), text.len());
+    }
+
+    #[test]
+    fn converts_in_any_order_over_mixed_text() {
+        let text = "key: é\nnext: 😀 end";
+        let mut offsets = Offsets::new(text);
+        let starts = text.char_indices().map(|(b, _)| b);
+        let expected: Vec<usize> = starts.chain([text.len()]).collect();
+        for index in [3, 0, 6, 5, 12, 7, 14, 1, 13, 2, 17, 16] {
+            assert_eq!(offsets.byte(index), expected[index], "character {index}");
+        }
     }
 }

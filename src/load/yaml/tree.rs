@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use crate::ir::{Entry, Node, NodeValue};
 use crate::source::{Span, Spanned};
 
-/// A JSON tree built bottom-up from YAML events.
-pub trait Tree: Clone + Sized {
+/// A JSON tree built bottom-up from YAML events (on any thread: large texts are parsed
+/// in parallel pieces).
+pub trait Tree: Clone + Sized + Send {
     /// A scalar; `value` is never an array or object.
     fn scalar(value: Value, span: Span) -> Self;
     fn seq(items: Vec<Self>, span: Span) -> Self;
