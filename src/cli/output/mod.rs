@@ -9,8 +9,30 @@ pub mod yaml;
 use crate::compile::{Policy, PolicySet};
 use crate::report::{PolicyResponse, ResourceRef, RuleResponse, Status};
 
-/// One resource and what every policy said about it.
-pub type Evaluated = (ResourceRef, Vec<PolicyResponse>);
+/// One resource and every rule response about it, each with the index of its policy, in
+/// evaluation order.
+pub struct Evaluated {
+    pub resource: ResourceRef,
+    pub responses: Vec<(usize, RuleResponse)>,
+}
+
+impl Evaluated {
+    /// Keeps the responses in one list of exactly their number: a large run holds hundreds
+    /// of thousands of them until the output is written, and the per-policy lists the
+    /// evaluation returns are mostly spare capacity.
+    pub fn new(resource: ResourceRef, per_policy: Vec<PolicyResponse>) -> Self {
+        let count = per_policy.iter().map(|p| p.rules.len()).sum();
+        let mut responses = Vec::with_capacity(count);
+        for response in per_policy {
+            let policy = response.policy;
+            responses.extend(response.rules.into_iter().map(|rule| (policy, rule)));
+        }
+        Evaluated {
+            resource,
+            responses,
+        }
+    }
+}
 
 /// One reported result: a rule response with the policy and resource it belongs to.
 #[derive(Clone, Debug)]
@@ -34,12 +56,11 @@ pub fn entries<'a>(
     evaluated: &'a [Evaluated],
     audit_warn: bool,
 ) -> impl Iterator<Item = Entry<'a>> + 'a {
-    evaluated.iter().flat_map(move |(resource, per_policy)| {
-        per_policy.iter().flat_map(move |response| {
-            let policy = &set.policies[response.policy];
-            let rules = response.rules.iter();
-            rules.map(move |rule| entry(policy, resource, rule, audit_warn))
-        })
+    evaluated.iter().flat_map(move |evaluated| {
+        let resource = &evaluated.resource;
+        let responses = evaluated.responses.iter();
+        responses
+            .map(move |(policy, rule)| entry(&set.policies[*policy], resource, rule, audit_warn))
     })
 }
 
