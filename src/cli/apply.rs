@@ -8,11 +8,11 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::exit;
-use super::output::{
-    Evaluated, entries, junit::junit, report::reports, table::table, yaml::to_yaml,
-};
+use super::output::table::{Part, table};
+use super::output::{Entry, Evaluated, entries, junit::junit, report::reports, yaml::to_yaml};
 use crate::compile::PolicySet;
 use crate::diagnostic::{Diagnostic, Emitter};
+use crate::load::inputs::LoadError;
 use crate::report::Status;
 use crate::source::SourceMap;
 
@@ -64,53 +64,82 @@ enum Format {
 
 pub fn run(args: ApplyArgs) -> u8 {
     let mut sources = SourceMap::new();
-    let (set, evaluated) = match pipeline::run(&args, &mut sources) {
-        Ok(run) => run,
-        Err((message, diagnostics)) => {
-            eprint!("{}", Emitter::plain(&sources).render_all(&diagnostics));
-            eprintln!("error: {message}");
-            return exit::INVALID_INPUT;
-        }
+    let result = match args.output {
+        Format::Table => run_table(&args, &mut sources),
+        Format::Json | Format::Yaml | Format::Junit => run_reports(&args, &mut sources),
     };
-    eprint!("{}", Emitter::plain(&sources).render_all(&set.diagnostics));
-    let _ = print(&args, &set, &evaluated);
-    let enforced_failure = entries(&set, &evaluated, args.audit_warn)
-        .any(|e| e.status == Status::Fail && e.response.enforce);
-    let code = if set.diagnostics.iter().any(Diagnostic::is_error) {
+    result.unwrap_or_else(|(message, diagnostics)| {
+        eprint!("{}", Emitter::plain(&sources).render_all(&diagnostics));
+        eprintln!("error: {message}");
+        exit::INVALID_INPUT
+    })
+}
+
+/// The table, each resource's part rendered as soon as it is evaluated.
+fn run_table(args: &ApplyArgs, sources: &mut SourceMap) -> Result<u8, LoadError> {
+    let audit_warn = args.audit_warn;
+    let part =
+        |set: &PolicySet, resource, responses| Part::new(set, audit_warn, resource, responses);
+    let (set, parts) = pipeline::run(args, sources, part)?;
+    eprint!("{}", Emitter::plain(sources).render_all(&set.diagnostics));
+    let _ = write_out(|out| table(out, &set, &parts));
+    let code = exit_code(&set, parts.iter().any(Part::enforced_failure));
+    // The process ends right after this: freeing every part one by one would only delay
+    // the exit.
+    std::mem::forget(parts);
+    Ok(code)
+}
+
+/// A report of every result (JSON, YAML, JUnit).
+fn run_reports(args: &ApplyArgs, sources: &mut SourceMap) -> Result<u8, LoadError> {
+    let (set, evaluated) = pipeline::run(args, sources, |_: &PolicySet, resource, responses| {
+        Evaluated::new(resource, responses)
+    })?;
+    eprint!("{}", Emitter::plain(sources).render_all(&set.diagnostics));
+    let entries = || entries(&set, &evaluated, args.audit_warn);
+    let _ = write_out(|out| report(out, args.output, &entries().collect::<Vec<_>>()));
+    let failed = entries().any(|e| e.status == Status::Fail && e.response.enforce);
+    let code = exit_code(&set, failed);
+    // The process ends right after this: freeing every result one by one (hundreds of
+    // thousands of small allocations on large runs) would only delay the exit.
+    std::mem::forget(evaluated);
+    Ok(code)
+}
+
+fn exit_code(set: &PolicySet, enforced_failure: bool) -> u8 {
+    if set.diagnostics.iter().any(Diagnostic::is_error) {
         exit::INVALID_INPUT
     } else if enforced_failure {
         exit::FAILED
     } else {
         exit::OK
-    };
-    // The process ends right after this: freeing every result one by one (hundreds of
-    // thousands of small allocations on large runs) would only delay the exit.
-    std::mem::forget(evaluated);
-    code
+    }
 }
 
-/// Writes the results in the chosen format to standard output.
-fn print(args: &ApplyArgs, set: &PolicySet, evaluated: &[Evaluated]) -> io::Result<()> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    let entries = || entries(set, evaluated, args.audit_warn);
-    match args.output {
-        Format::Table => table(&mut out, set, evaluated.len(), entries())?,
+/// Runs `write` on a buffered standard output, then flushes it.
+fn write_out(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    write(&mut out)?;
+    out.flush()
+}
+
+fn report(out: &mut dyn Write, format: Format, entries: &[Entry<'_>]) -> io::Result<()> {
+    match format {
         Format::Json => {
-            let docs = reports(&entries().collect::<Vec<_>>());
+            let docs = reports(entries);
             let value = if docs.len() == 1 {
                 docs[0].clone()
             } else {
                 Value::Array(docs)
             };
             let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-            writeln!(out, "{text}")?;
+            writeln!(out, "{text}")
         }
         Format::Yaml => {
-            let docs = reports(&entries().collect::<Vec<_>>());
+            let docs = reports(entries);
             let text = docs.iter().map(to_yaml).collect::<Vec<_>>().join("---\n");
-            out.write_all(text.as_bytes())?;
+            out.write_all(text.as_bytes())
         }
-        Format::Junit => out.write_all(junit(&entries().collect::<Vec<_>>()).as_bytes())?,
+        Format::Junit | Format::Table => out.write_all(junit(entries).as_bytes()),
     }
-    out.flush()
 }

@@ -7,22 +7,32 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::ApplyArgs;
-use crate::cli::output::Evaluated;
 use crate::compile::{self, PolicySet};
 use crate::engine::evaluate::{self, Inputs};
 use crate::engine::request::{Operation, Request, default_namespace};
 use crate::ir::{self, inputs::UserInfo, inputs::Values};
 use crate::load::inputs::{LoadError, exception_docs, one_file, policy_set};
 use crate::load::{self, testsuite};
+use crate::report::{PolicyResponse, ResourceRef};
 use crate::source::{FileId, SourceMap};
 use crate::testsuite::run::resource_ref;
 
-/// The policies compiled, then each resource with its responses, in input order. Inputs
-/// are checked in order: policies, exceptions, resources, values, user info.
-pub(super) fn run(
+/// What is kept of one resource's responses (`keep` runs in parallel, as each resource
+/// is evaluated).
+pub(super) trait Keep<R>:
+    Fn(&PolicySet, ResourceRef, Vec<PolicyResponse>) -> R + Sync
+{
+}
+
+impl<R, F: Fn(&PolicySet, ResourceRef, Vec<PolicyResponse>) -> R + Sync> Keep<R> for F {}
+
+/// The policies compiled, then what `keep` makes of each resource's responses, in input
+/// order. Inputs are checked in order: policies, exceptions, resources, values, user info.
+pub(super) fn run<R: Send>(
     args: &ApplyArgs,
     sources: &mut SourceMap,
-) -> Result<(PolicySet, Vec<Evaluated>), LoadError> {
+    keep: impl Keep<R>,
+) -> Result<(PolicySet, Vec<R>), LoadError> {
     let set = compile::compile(&policies(args, sources)?);
     let values = args
         .values
@@ -36,7 +46,7 @@ pub(super) fn run(
         .transpose();
     let (files, read) = load::read_sources(&args.resources, sources);
     if let (Ok(values), Ok(user), true) = (&values, &user, read.is_empty()) {
-        let context = Context::new(&set, values.as_ref(), user.as_ref());
+        let context = Context::new(&set, values.as_ref(), user.as_ref(), &keep);
         if let Some(evaluated) = evaluate_in_pieces(&context, sources, &files) {
             return Ok((set, evaluated));
         }
@@ -47,7 +57,7 @@ pub(super) fn run(
         return Err((message, resources.diagnostics));
     }
     let (values, user) = (values?, user?);
-    let context = Context::new(&set, values.as_ref(), user.as_ref());
+    let context = Context::new(&set, values.as_ref(), user.as_ref(), &keep);
     let resources = resources.documents.into_par_iter().map(|d| d.node);
     let evaluated = resources.map(|r| context.evaluate(r)).collect();
     Ok((set, evaluated))
@@ -70,13 +80,13 @@ fn policies(args: &ApplyArgs, sources: &mut SourceMap) -> Result<ir::PolicySet, 
 
 /// Every resource of the files, read and evaluated piece by piece in parallel; `None`
 /// when a piece cannot be read on its own.
-fn evaluate_in_pieces(
-    context: &Context<'_>,
+fn evaluate_in_pieces<R: Send, K: Keep<R>>(
+    context: &Context<'_, K>,
     sources: &SourceMap,
     files: &[FileId],
-) -> Option<Vec<Evaluated>> {
+) -> Option<Vec<R>> {
     let pieces = load::pieces(sources, files);
-    let evaluated: Option<Vec<Vec<Evaluated>>> = pieces
+    let evaluated: Option<Vec<Vec<R>>> = pieces
         .par_iter()
         .map(|piece| {
             let resources = load::piece_values(sources, piece)?;
@@ -87,16 +97,22 @@ fn evaluate_in_pieces(
     Some(evaluated?.into_iter().flatten().collect())
 }
 
-/// What every resource is evaluated with.
-struct Context<'a> {
+/// What every resource is evaluated with, and what is kept of its responses.
+struct Context<'a, K> {
     set: &'a PolicySet,
     values: Option<&'a Values>,
     user: Option<&'a UserInfo>,
     operation: Operation,
+    keep: &'a K,
 }
 
-impl<'a> Context<'a> {
-    fn new(set: &'a PolicySet, values: Option<&'a Values>, user: Option<&'a UserInfo>) -> Self {
+impl<'a, K> Context<'a, K> {
+    fn new(
+        set: &'a PolicySet,
+        values: Option<&'a Values>,
+        user: Option<&'a UserInfo>,
+        keep: &'a K,
+    ) -> Self {
         let operation = values
             .and_then(|v| {
                 let mut globals = v.global_values.iter().rev();
@@ -109,12 +125,16 @@ impl<'a> Context<'a> {
             values,
             user,
             operation,
+            keep,
         }
     }
 
-    /// The resource's responses; the resource moves into its request once its name is
-    /// taken for the output.
-    fn evaluate(&self, mut resource: Value) -> Evaluated {
+    /// What is kept of the resource's responses; the resource moves into its request
+    /// once its name is taken for the output.
+    fn evaluate<R>(&self, mut resource: Value) -> R
+    where
+        K: Keep<R>,
+    {
         default_namespace(&mut resource);
         let reference = resource_ref(&resource);
         let mut request = Request::simulate(resource, self.operation, self.user.cloned());
@@ -127,6 +147,6 @@ impl<'a> Context<'a> {
             offline: None,
         };
         let responses = evaluate::evaluate(self.set, request, inputs);
-        Evaluated::new(reference, responses)
+        (self.keep)(self.set, reference, responses)
     }
 }
