@@ -66,7 +66,9 @@ pub fn run(args: ApplyArgs) -> u8 {
     let mut sources = SourceMap::new();
     let result = match args.output {
         Format::Table => run_table(&args, &mut sources),
-        Format::Json | Format::Yaml | Format::Junit => run_reports(&args, &mut sources),
+        Format::Json => run_reports(&args, &mut sources, json),
+        Format::Yaml => run_reports(&args, &mut sources, yaml),
+        Format::Junit => run_reports(&args, &mut sources, junit),
     };
     result.unwrap_or_else(|(message, diagnostics)| {
         eprint!("{}", Emitter::plain(&sources).render_all(&diagnostics));
@@ -90,14 +92,19 @@ fn run_table(args: &ApplyArgs, sources: &mut SourceMap) -> Result<u8, LoadError>
     Ok(code)
 }
 
-/// A report of every result (JSON, YAML, JUnit).
-fn run_reports(args: &ApplyArgs, sources: &mut SourceMap) -> Result<u8, LoadError> {
+/// A report of every result, rendered by `render` (JSON, YAML, JUnit).
+fn run_reports(
+    args: &ApplyArgs,
+    sources: &mut SourceMap,
+    render: fn(&[Entry<'_>]) -> String,
+) -> Result<u8, LoadError> {
     let (set, evaluated) = pipeline::run(args, sources, |_: &PolicySet, resource, responses| {
         Evaluated::new(resource, responses)
     })?;
     eprint!("{}", Emitter::plain(sources).render_all(&set.diagnostics));
     let entries = || entries(&set, &evaluated, args.audit_warn);
-    let _ = write_out(|out| report(out, args.output, &entries().collect::<Vec<_>>()));
+    let text = render(&entries().collect::<Vec<_>>());
+    let _ = write_out(|out| out.write_all(text.as_bytes()));
     let failed = entries().any(|e| e.status == Status::Fail && e.response.enforce);
     let code = exit_code(&set, failed);
     // The process ends right after this: freeing every result one by one (hundreds of
@@ -123,23 +130,19 @@ fn write_out(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result
     out.flush()
 }
 
-fn report(out: &mut dyn Write, format: Format, entries: &[Entry<'_>]) -> io::Result<()> {
-    match format {
-        Format::Json => {
-            let docs = reports(entries);
-            let value = if docs.len() == 1 {
-                docs[0].clone()
-            } else {
-                Value::Array(docs)
-            };
-            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-            writeln!(out, "{text}")
-        }
-        Format::Yaml => {
-            let docs = reports(entries);
-            let text = docs.iter().map(to_yaml).collect::<Vec<_>>().join("---\n");
-            out.write_all(text.as_bytes())
-        }
-        Format::Junit | Format::Table => out.write_all(junit(entries).as_bytes()),
-    }
+/// The PolicyReports as one JSON document (an array when there are several).
+fn json(entries: &[Entry<'_>]) -> String {
+    let docs = reports(entries);
+    let value = if docs.len() == 1 {
+        docs[0].clone()
+    } else {
+        Value::Array(docs)
+    };
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// The PolicyReports as YAML documents.
+fn yaml(entries: &[Entry<'_>]) -> String {
+    let docs = reports(entries);
+    docs.iter().map(to_yaml).collect::<Vec<_>>().join("---\n")
 }
