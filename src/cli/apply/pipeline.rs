@@ -34,16 +34,7 @@ pub(super) fn run<R: Send>(
     keep: impl Keep<R>,
 ) -> Result<(PolicySet, Vec<R>), LoadError> {
     let set = compile::compile(&policies(args, sources)?);
-    let values = args
-        .values
-        .as_ref()
-        .map(|p| one_file(p, sources, testsuite::values_file))
-        .transpose();
-    let user = args
-        .userinfo
-        .as_ref()
-        .map(|p| one_file(p, sources, testsuite::user_info_file))
-        .transpose();
+    let (values, user) = values_and_user(args, sources);
     let (files, read) = load::read_sources(&args.resources, sources);
     if let (Ok(values), Ok(user), true) = (&values, &user, read.is_empty()) {
         let context = Context::new(&set, values.as_ref(), user.as_ref(), &keep);
@@ -61,6 +52,27 @@ pub(super) fn run<R: Send>(
     let resources = resources.documents.into_par_iter().map(|d| d.node);
     let evaluated = resources.map(|r| context.evaluate(r)).collect();
     Ok((set, evaluated))
+}
+
+type Loaded<T> = Result<Option<T>, LoadError>;
+
+/// The values and user-info files, if given; their errors are reported after the
+/// resources' own.
+fn values_and_user(
+    args: &ApplyArgs,
+    sources: &mut SourceMap,
+) -> (Loaded<Values>, Loaded<UserInfo>) {
+    let values = args
+        .values
+        .as_ref()
+        .map(|p| one_file(p, sources, testsuite::values_file))
+        .transpose();
+    let user = args
+        .userinfo
+        .as_ref()
+        .map(|p| one_file(p, sources, testsuite::user_info_file))
+        .transpose();
+    (values, user)
 }
 
 fn policies(args: &ApplyArgs, sources: &mut SourceMap) -> Result<ir::PolicySet, LoadError> {
