@@ -12,6 +12,7 @@ pub mod offline;
 pub mod testsuite;
 pub mod yaml;
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde_json::Value;
@@ -61,7 +62,46 @@ pub fn values(sources: &SourceMap, files: &[FileId]) -> Loaded<Spanned<Value>> {
     documents::<Value>(sources, files)
 }
 
-fn prepend<T>(mut diagnostics: Vec<Diagnostic>, mut loaded: Loaded<T>) -> Loaded<T> {
+/// The documents of one piece of a file (see [`pieces`]).
+#[derive(Clone, Debug)]
+pub struct Piece {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+/// The files' texts cut into pieces that can be read on their own, in parallel, to the
+/// documents [`values`] gives (a short text is one piece).
+pub fn pieces(sources: &SourceMap, files: &[FileId]) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    for &file in files {
+        let Some(source) = sources.get(file) else {
+            continue;
+        };
+        let ranges = yaml::pieces(&source.text, yaml::PIECE_LEN);
+        pieces.extend(ranges.into_iter().map(|range| Piece { file, range }));
+    }
+    pieces
+}
+
+/// The documents of one piece as plain values, `kind: List` documents expanded and empty
+/// ones dropped; `None` when the piece has an error (or, being a JSON text with tabs,
+/// cannot be read as it stands): [`values`] then says what is wrong.
+pub fn piece_values(sources: &SourceMap, piece: &Piece) -> Option<Vec<Spanned<Value>>> {
+    let source = sources.get(piece.file)?;
+    let tabs_as_spaces = Syntax::of_file_name(&source.name) == Syntax::Json;
+    if tabs_as_spaces && source.text.contains('\t') {
+        return None;
+    }
+    let parsed = yaml::parse_piece::<Value>(&source.text, piece.range.clone(), piece.file)?;
+    let mut documents = Vec::new();
+    for document in parsed.documents {
+        expand(document, &mut documents);
+    }
+    Some(documents)
+}
+
+/// The diagnostics first, then those of `loaded`.
+pub fn prepend<T>(mut diagnostics: Vec<Diagnostic>, mut loaded: Loaded<T>) -> Loaded<T> {
     diagnostics.append(&mut loaded.diagnostics);
     loaded.diagnostics = diagnostics;
     loaded

@@ -8,15 +8,19 @@ mod build;
 mod error;
 mod gonum;
 mod offsets;
+mod pieces;
 mod resolve;
 mod tree;
 
 use std::borrow::Cow;
+use std::ops::Range;
 
+use rayon::prelude::*;
 use saphyr_parser::{Event, Marker, Parser, ScanError, Span as Marks};
 use serde_json::Value;
 
 pub use error::{ErrorKind, MAX_DEPTH, YamlError};
+pub use pieces::{parse_piece, pieces};
 pub use resolve::plain_reads_as_string;
 pub use tree::Tree;
 
@@ -68,12 +72,47 @@ pub fn parse_values(text: &str, file: FileId) -> Parsed<Spanned<Value>> {
     parse_documents(text, file, Syntax::Yaml)
 }
 
-/// Every document of a text as trees of type `T`, each with its span.
+/// How long the pieces are that a large text is parsed in, in parallel: enough documents
+/// for a piece to outweigh handing it to another thread.
+pub const PIECE_LEN: usize = 64 * 1024;
+
+/// Every document of a text as trees of type `T`, each with its span. A large text is
+/// parsed in pieces, in parallel, to the same result (see [`pieces`]).
 pub fn parse_documents<T: Tree>(text: &str, file: FileId, syntax: Syntax) -> Parsed<Spanned<T>> {
     let mut text = Cow::Borrowed(text);
     if syntax == Syntax::Json && text.contains('\t') {
         text = Cow::Owned(text.replace('\t', " "));
     }
+    if let Some(parsed) = parse_in_pieces(&text, file) {
+        return parsed;
+    }
+    parse_in_sequence(text, file)
+}
+
+/// The documents of a text cut into pieces parsed in parallel; `None` when the text is
+/// one piece or a piece has an error.
+fn parse_in_pieces<T: Tree>(text: &str, file: FileId) -> Option<Parsed<Spanned<T>>> {
+    let pieces = pieces(text, PIECE_LEN);
+    if pieces.len() < 2 {
+        return None;
+    }
+    let parts: Option<Vec<_>> = pieces
+        .into_par_iter()
+        .map(|piece| parse_piece::<T>(text, piece, file))
+        .collect();
+    let mut parsed = Parsed {
+        documents: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    for part in parts? {
+        parsed.documents.extend(part.documents);
+        parsed.diagnostics.extend(part.diagnostics);
+    }
+    Some(parsed)
+}
+
+/// Parses document after document; after an error, goes on at the next `---` line.
+fn parse_in_sequence<T: Tree>(mut text: Cow<'_, str>, file: FileId) -> Parsed<Spanned<T>> {
     let mut parsed = Parsed {
         documents: Vec::new(),
         diagnostics: Vec::new(),
@@ -133,7 +172,7 @@ fn run_fixing_tabs<T: Tree>(
     first_only: bool,
 ) -> (Cow<'_, str>, Run<T>) {
     for _ in 0..MAX_TAB_FIXES {
-        let run = run::<T>(&text, base, file, first_only);
+        let run = run::<T>(&text, base..usize::MAX, file, first_only);
         let fixed = match &run.error {
             Some(error) if run.flow_tab => spaces_for_tabs_before(&text, error.span.start),
             _ => None,
@@ -143,13 +182,17 @@ fn run_fixing_tabs<T: Tree>(
             None => return (text, run),
         }
     }
-    let run = run::<T>(&text, base, file, first_only);
+    let run = run::<T>(&text, base..usize::MAX, file, first_only);
     (text, run)
 }
 
-fn run<T: Tree>(full: &str, base: usize, file: FileId, first_only: bool) -> Run<T> {
-    let mut parser = Parser::new_from_str(&full[base..]);
-    let mut builder = Builder::<T>::new(full, base, file);
+/// Parses the documents of the text `full` that start in `full[part]` (`part.end` may lie
+/// past the end of the text). The parser reads on past `part.end` to the start of the
+/// next document, as it does in one parse of the whole text, so that where a document
+/// ends is found the same way.
+fn run<T: Tree>(full: &str, part: Range<usize>, file: FileId, first_only: bool) -> Run<T> {
+    let mut parser = Parser::new_from_str(&full[part.start..]);
+    let mut builder = Builder::<T>::new(full, part.start, file);
     let error = loop {
         let Some(next) = parser.next_event() else {
             break None;
@@ -159,6 +202,11 @@ fn run<T: Tree>(full: &str, base: usize, file: FileId, first_only: bool) -> Run<
             Err(error) => break Some(scan_error(&mut builder, full, &error)),
         };
         let document_end = matches!(event, Event::DocumentEnd);
+        if matches!(event, Event::DocumentStart(_))
+            && builder.span(marks).start as usize >= part.end
+        {
+            break None;
+        }
         if let Err(error) = builder.event(event, marks) {
             break Some(error);
         }

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use crate::ir::{Entry, Node, NodeValue};
 use crate::source::{Span, Spanned};
 
-/// A JSON tree built bottom-up from YAML events.
-pub trait Tree: Clone + Sized {
+/// A JSON tree built bottom-up from YAML events (on any thread: large texts are parsed
+/// in parallel pieces).
+pub trait Tree: Clone + Sized + Send {
     /// A scalar; `value` is never an array or object.
     fn scalar(value: Value, span: Span) -> Self;
     fn seq(items: Vec<Self>, span: Span) -> Self;
@@ -100,8 +101,10 @@ impl Tree for Value {
 /// value in place, as go-yaml v2 does when it decodes into a Go map.
 pub(super) struct MapBuilder<T> {
     entries: Vec<(Spanned<String>, T)>,
-    /// Per entry: whether it was written in this mapping (not brought in by `<<`).
-    explicit: Vec<bool>,
+    /// Per entry: whether it was written in this mapping (not brought in by `<<`); `None`
+    /// until a merge brings an entry in (most mappings have no merge: every entry of
+    /// theirs is written, and they need no list for it).
+    explicit: Option<Vec<bool>>,
     /// Key → position, built once the mapping is large enough for a scan to be slow.
     index: HashMap<String, usize>,
 }
@@ -118,7 +121,7 @@ impl<T> MapBuilder<T> {
     pub(super) fn new() -> Self {
         MapBuilder {
             entries: Vec::new(),
-            explicit: Vec::new(),
+            explicit: None,
             index: HashMap::new(),
         }
     }
@@ -131,9 +134,13 @@ impl<T> MapBuilder<T> {
         value: T,
         explicit: bool,
     ) -> Option<Duplicate> {
+        if !explicit && self.explicit.is_none() {
+            self.explicit = Some(vec![true; self.entries.len()]);
+        }
         if let Some(i) = self.position(&key.node) {
             let (previous, _) = std::mem::replace(&mut self.entries[i], (key, value));
-            let was_explicit = std::mem::replace(&mut self.explicit[i], explicit);
+            let flag = self.explicit.as_mut().and_then(|flags| flags.get_mut(i));
+            let was_explicit = flag.is_none_or(|flag| std::mem::replace(flag, explicit));
             return (explicit && was_explicit).then(|| Duplicate {
                 key: self.entries[i].0.clone(),
                 first: previous.span,
@@ -144,7 +151,9 @@ impl<T> MapBuilder<T> {
             self.index.insert(key.node.clone(), self.entries.len());
         }
         self.entries.push((key, value));
-        self.explicit.push(explicit);
+        if let Some(flags) = &mut self.explicit {
+            flags.push(explicit);
+        }
         None
     }
 
@@ -190,5 +199,20 @@ mod tests {
             assert_eq!(entries.len(), size);
             assert_eq!((entries[1].1, entries[2].1), (99, 98));
         }
+    }
+
+    #[test]
+    fn a_written_key_replacing_a_merged_one_is_no_duplicate() {
+        let key = || Spanned::new("k".to_string(), Span::default());
+        let mut map = MapBuilder::new();
+        assert!(map.insert(key(), 1, false).is_none());
+        assert!(
+            map.insert(key(), 2, true).is_none(),
+            "replaces a merged entry"
+        );
+        assert!(
+            map.insert(key(), 3, true).is_some(),
+            "replaces a written entry"
+        );
     }
 }
