@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use super::conditions::{self, Block};
 use super::context::JsonContext;
-use super::messages;
 use super::pattern::{self, Outcome};
+use super::{loader, messages};
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::Status;
-use crate::syntax::template::{Site, Template, TemplateCache, TemplateDoc};
+use crate::syntax::template::{Template, TemplateCache, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,19 +58,12 @@ pub struct RuleText<'c> {
     pub joined: &'c TemplateCache,
 }
 
-fn site(ctx: &JsonContext<'_>) -> Site<'static> {
-    Site {
-        delete: ctx.is_delete(),
-        ..Site::default()
-    }
-}
-
 /// Substitutes a condition key or value (a fixed value is borrowed, not copied).
 pub fn substitute<'d>(
     doc: &'d TemplateDoc,
     ctx: &mut JsonContext<'_>,
 ) -> Result<Cow<'d, Value>, String> {
-    let site = site(ctx);
+    let site = ctx.site("");
     doc.render(ctx, site).map_err(|e| e.to_string())
 }
 
@@ -90,7 +83,7 @@ fn rendered_message(
     let Some(template) = text.message else {
         return Ok(None);
     };
-    let site = site(ctx);
+    let site = ctx.site("");
     let value = template.render(ctx, site).map_err(|e| e.to_string())?;
     Ok(Some(match value.as_ref() {
         Value::String(s) => s.clone(),
@@ -138,12 +131,7 @@ fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<
         rendered_value(text.message, ctx)
     } else {
         match &*text.joined.parse(&joined.join("; ")) {
-            Ok(t) => {
-                let site = site(ctx);
-                t.render(ctx, site)
-                    .map(Cow::into_owned)
-                    .map_err(|e| e.to_string())
-            }
+            Ok(t) => loader::render_text(t, "", ctx),
             Err(e) => Err(e.to_string()),
         }
     };
@@ -156,13 +144,10 @@ fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<
 }
 
 fn rendered_value(template: Option<&Template>, ctx: &mut JsonContext<'_>) -> Result<Value, String> {
-    let Some(t) = template else {
-        return Ok(Value::String(String::new()));
-    };
-    let site = site(ctx);
-    t.render(ctx, site)
-        .map(Cow::into_owned)
-        .map_err(|e| e.to_string())
+    match template {
+        Some(t) => loader::render_text(t, "", ctx),
+        None => Ok(Value::String(String::new())),
+    }
 }
 
 /// A pattern ready to match: compiled, or rendered then compiled.
@@ -173,7 +158,7 @@ fn ready<'p>(
     match spec {
         PatternSpec::Static(p) => Ok(Cow::Borrowed(p)),
         PatternSpec::Dynamic(doc) => {
-            let site = site(ctx);
+            let site = ctx.site("");
             let value = doc.render(ctx, site).map_err(|e| e.to_string())?;
             let value = crate::compile::references_resolve(&value)?;
             Ok(Cow::Owned(compiled::compile(&value)))

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::offline::Backend;
 use crate::jmespath::Expression;
-use crate::syntax::template::{QueryError, Resolver};
+use crate::syntax::template::{QueryError, Resolver, Site};
 
 /// Computes a context entry's value; its own queries go through the context.
 pub trait Loader {
@@ -97,6 +97,15 @@ impl<'c> JsonContext<'c> {
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
     pub fn is_delete(&self) -> bool {
         request_field(&self.root, "operation").and_then(Value::as_str) == Some("DELETE")
+    }
+
+    /// Where a string at `pointer` (empty for a lone string) is rendered in this request.
+    pub fn site<'p>(&self, pointer: &'p str) -> Site<'p> {
+        Site {
+            pointer,
+            delete: self.is_delete(),
+            ..Site::default()
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {

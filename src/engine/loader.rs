@@ -11,7 +11,7 @@ use super::offline::{Backend, Offline};
 use super::sources;
 use crate::compile::{ContextEntry, PathExpr, Source};
 use crate::jmespath::Expression;
-use crate::syntax::template::{Site, Template, TemplateDoc};
+use crate::syntax::template::{Template, TemplateDoc};
 use crate::value::go;
 
 impl Loader for ContextEntry {
@@ -54,12 +54,7 @@ pub(super) fn render_text(
     pointer: &str,
     ctx: &mut JsonContext<'_>,
 ) -> Result<Value, String> {
-    let delete = ctx.is_delete();
-    let site = Site {
-        pointer,
-        delete,
-        ..Site::default()
-    };
+    let site = ctx.site(pointer);
     t.render(ctx, site)
         .map(Cow::into_owned)
         .map_err(|e| e.to_string())
@@ -71,12 +66,7 @@ pub(super) fn render(
     pointer: &str,
     ctx: &mut JsonContext<'_>,
 ) -> Result<Value, String> {
-    let delete = ctx.is_delete();
-    let site = Site {
-        pointer,
-        delete,
-        ..Site::default()
-    };
+    let site = ctx.site(pointer);
     doc.render(ctx, site)
         .map(Cow::into_owned)
         .map_err(|e| e.to_string())
@@ -133,16 +123,8 @@ pub(super) fn path_expression(
     match path {
         PathExpr::Static(e) => Ok(e.clone()),
         PathExpr::Dynamic(t) => {
-            let delete = ctx.is_delete();
-            let text = t
-                .render(
-                    ctx,
-                    Site {
-                        delete,
-                        ..Site::default()
-                    },
-                )
-                .map_err(|e| e.to_string())?;
+            let site = ctx.site("");
+            let text = t.render(ctx, site).map_err(|e| e.to_string())?;
             let text = text
                 .as_str()
                 .ok_or("jmesPath must be a string after substitution")?;
