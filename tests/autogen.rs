@@ -8,9 +8,6 @@
 //! - `generated`: `[{kind, rule}]`, the rule of that name evaluated for that kind must equal
 //!   `rule` (decoded like any policy rule; every span is the default one on both sides).
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::autogen::{self, Autogen};
 use nomos::ir::{Node, Policy, Rule};
@@ -18,32 +15,24 @@ use nomos::load::kyverno::{Decoded, decode};
 use nomos::source::Span;
 use serde_json::{Value, json};
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     libtest_mimic::run(&args, trials()).exit();
 }
 
 fn trials() -> Vec<Trial> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/autogen");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .expect("tests/cases/autogen exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let mut trials = Vec::new();
-    for path in files {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
-        let stem = stem.unwrap_or_default();
-        let text = fs::read_to_string(&path).expect("readable case file");
-        let rows: Vec<Value> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not a JSON array: {e}", path.display()));
-        for row in rows {
-            let name = format!("{stem}::{}", row["name"].as_str().unwrap_or("?"));
-            trials.push(Trial::test(name, move || run(&row)));
-        }
-    }
-    trials
+    common::case_rows("autogen")
+        .into_iter()
+        .map(|case| {
+            let name = case.row["name"]
+                .as_str()
+                .map_or(case.index.to_string(), str::to_string);
+            let name = format!("{}::{name}", case.file);
+            Trial::test(name, move || run(&case.row))
+        })
+        .collect()
 }
 
 fn run(row: &Value) -> Result<(), Failed> {

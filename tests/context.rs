@@ -26,6 +26,8 @@ use nomos::testsuite::compare::Verdict;
 use nomos::testsuite::run::run_file;
 use serde_json::{Map, Value, json};
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     libtest_mimic::run(&args, trials()).exit();
@@ -33,30 +35,13 @@ fn main() {
 
 fn trials() -> Vec<Trial> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/context");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    files.sort();
-    assert!(!files.is_empty(), "no case files in {}", dir.display());
     let mut trials = suite_trials(&dir.join("suites"));
-    for path in files {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let text = fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let rows: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        for (i, row) in rows.as_array().into_iter().flatten().enumerate() {
-            let row = row.clone();
-            let name = row["name"].as_str().unwrap_or_default().replace(' ', "_");
-            trials.push(Trial::test(
-                format!("context::{stem}::{i}::{name}"),
-                move || run_case(&row),
-            ));
-        }
+    for common::CaseRow { file, index, row } in common::case_rows("context") {
+        let name = row["name"].as_str().unwrap_or_default().replace(' ', "_");
+        trials.push(Trial::test(
+            format!("context::{file}::{index}::{name}"),
+            move || run_case(&row),
+        ));
     }
     trials
 }

@@ -1,14 +1,15 @@
 //! Engine behaviour as data: one trial per case row under `tests/cases/<concept>/`.
 //! Every row cites the rules.md section or Kyverno behaviour its expectation comes from.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::pattern;
 use nomos::engine::operators::{self, Operator};
 use nomos::engine::pattern::{Outcome, matches};
 use serde_json::Value;
+
+mod common;
 
 fn main() {
     let args = Arguments::from_args();
@@ -21,39 +22,19 @@ fn main() {
 }
 
 fn concept_trials(concept: &'static str, run: fn(&Value) -> Result<(), Failed>) -> Vec<Trial> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases")
-        .join(concept);
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    files.sort();
-    let mut trials = Vec::new();
-    for path in files {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let text = fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let rows: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        for (i, row) in rows.as_array().into_iter().flatten().enumerate() {
-            let row = row.clone();
-            trials.push(Trial::test(format!("{concept}::{stem}::{i}"), move || {
-                if row
-                    .get("cite")
-                    .and_then(Value::as_str)
-                    .is_none_or(str::is_empty)
-                {
-                    return Err("the row does not cite where its expectation comes from".into());
-                }
-                run(&row)
-            }));
-        }
-    }
-    trials
+    let trial = |common::CaseRow { file, index, row }| {
+        Trial::test(format!("{concept}::{file}::{index}"), move || {
+            if row
+                .get("cite")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
+                return Err("the row does not cite where its expectation comes from".into());
+            }
+            run(&row)
+        })
+    };
+    common::case_rows(concept).into_iter().map(trial).collect()
 }
 
 fn run_pattern_case(row: &Value) -> Result<(), Failed> {

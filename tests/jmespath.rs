@@ -8,6 +8,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::jmespath::{Dialect, ErrorKind, Expression, functions};
 use serde_json::Value;
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = compliance_trials();
@@ -214,33 +216,17 @@ fn expect_deviation(case: &Case, text: &str) -> Result<(), Failed> {
 
 // ---- Kyverno function case files: tests/cases/jmespath/<function>.json ----
 
-fn case_files() -> Vec<PathBuf> {
-    let dir = data_dir("tests/cases/jmespath");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    files.sort();
-    files
-}
-
 fn function_case_trials() -> Vec<Trial> {
-    let mut trials = Vec::new();
-    for path in case_files() {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let rows = read_json(&path);
-        for (i, row) in rows.as_array().into_iter().flatten().enumerate() {
-            let row = row.clone();
-            let file = path.display().to_string();
-            trials.push(Trial::test(format!("functions::{stem}::{i}"), move || {
-                run_function_case(&file, &row)
-            }));
-        }
-    }
-    trials
+    let trial = |common::CaseRow { file, index, row }| {
+        let path = format!("tests/cases/jmespath/{file}.json");
+        Trial::test(format!("functions::{file}::{index}"), move || {
+            run_function_case(&path, &row)
+        })
+    };
+    common::case_rows("jmespath")
+        .into_iter()
+        .map(trial)
+        .collect()
 }
 
 /// A row: `{"expr": ..., "input"?: ..., "result"?: ... | "error"?: "substring", "cite": ...}`.

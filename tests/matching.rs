@@ -12,9 +12,6 @@
 //! `"unchecked": true` evaluates blocks as Kyverno's engine would, skipping the
 //! policy-validation checks (for blocks validation rejects).
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::matching::{
     Flavor, Matcher, RuleScope, check_rule, compile_exception_match, compile_exclude,
@@ -29,43 +26,16 @@ use nomos::load::kyverno::{Decoded, decode};
 use nomos::source::Span;
 use serde_json::{Value, json};
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for path in case_files() {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let rows = read_rows(&path);
-        assert!(!rows.is_empty(), "{} has no rows", path.display());
-        for (i, row) in rows.into_iter().enumerate() {
-            trials.push(Trial::test(format!("{stem}::{i:03}"), move || run(&row)));
-        }
+    for case in common::case_rows("matching") {
+        let name = format!("{}::{:03}", case.file, case.index);
+        trials.push(Trial::test(name, move || run(&case.row)));
     }
     libtest_mimic::run(&args, trials).exit();
-}
-
-fn case_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/matching");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{} is missing: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no case files in {}", dir.display());
-    files
-}
-
-fn read_rows(path: &Path) -> Vec<Value> {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let value: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-    let Value::Array(rows) = value else {
-        panic!("{} must hold a JSON array of rows", path.display());
-    };
-    rows
 }
 
 fn run(row: &Value) -> Result<(), Failed> {

@@ -12,8 +12,6 @@
 //! - version rows: `version_text`, then `parses` (the parsed version) or `error`, and `crd`.
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::engine::podsecurity::{
@@ -21,6 +19,8 @@ use nomos::engine::podsecurity::{
     PodSecurity, Version, extract, validate_exclusion,
 };
 use serde_json::Value;
+
+mod common;
 
 fn main() {
     let args = Arguments::from_args();
@@ -39,29 +39,17 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
+/// Each row named `<file>::<row name, else its index>`.
 fn case_rows() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/podsecurity");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .expect("tests/cases/podsecurity holds the Pod Security cases")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let mut rows = Vec::new();
-    for path in files {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
-        let text = fs::read_to_string(&path).expect("case file is readable");
-        let file: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        for (i, row) in file.as_array().into_iter().flatten().enumerate() {
-            let name = row["name"].as_str().map_or(i.to_string(), str::to_string);
-            rows.push((
-                format!("{}::{name}", stem.clone().unwrap_or_default()),
-                row.clone(),
-            ));
-        }
-    }
-    rows
+    common::case_rows("podsecurity")
+        .into_iter()
+        .map(|case| {
+            let name = case.row["name"]
+                .as_str()
+                .map_or(case.index.to_string(), str::to_string);
+            (format!("{}::{name}", case.file), case.row)
+        })
+        .collect()
 }
 
 fn run_row(row: &Value) -> Result<(), Failed> {

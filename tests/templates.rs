@@ -3,45 +3,25 @@
 //! result or an error substring. Rows needing a Kyverno function that is not in the table
 //! yet are reported as ignored, so they run as soon as the function lands.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::jmespath::{Dialect, functions};
 use nomos::syntax::template::{Site, Template, TemplateDoc, TemplateError};
 use serde_json::{Value, json};
+
+mod common;
 
 fn main() {
     let args = Arguments::from_args();
     libtest_mimic::run(&args, trials()).exit();
 }
 
-fn case_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/templates");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no template case files");
-    files
-}
-
 fn trials() -> Vec<Trial> {
     let mut trials = Vec::new();
-    for path in case_files() {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().to_string());
-        let stem = stem.unwrap_or_default();
-        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let rows: Vec<Value> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not a JSON array: {e}", path.display()));
-        for (i, row) in rows.into_iter().enumerate() {
-            check_row_shape(&stem, i, &row);
-            let missing = missing_functions(&row);
-            let trial = Trial::test(format!("{stem}::{i}"), move || run(&row));
-            trials.push(trial.with_ignored_flag(!missing.is_empty()));
-        }
+    for common::CaseRow { file, index, row } in common::case_rows("templates") {
+        check_row_shape(&file, index, &row);
+        let missing = missing_functions(&row);
+        let trial = Trial::test(format!("{file}::{index}"), move || run(&row));
+        trials.push(trial.with_ignored_flag(!missing.is_empty()));
     }
     trials
 }

@@ -2,9 +2,6 @@
 //! either `"valid": true` or `"error": "<text the first diagnostic must contain>"`. Each row
 //! cites the rules.md section or the Kyverno behaviour its expectation comes from.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::validate::validate_policy;
 use nomos::ir::Node;
@@ -12,37 +9,22 @@ use nomos::load::kyverno::{Decoded, decode};
 use nomos::source::Span;
 use serde_json::Value;
 
+mod common;
+
 fn main() {
     let args = Arguments::from_args();
     libtest_mimic::run(&args, trials()).exit();
 }
 
 fn trials() -> Vec<Trial> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/validation");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    files.sort();
-    assert!(!files.is_empty(), "no case files in {}", dir.display());
-    let mut trials = Vec::new();
-    for path in files {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let text = fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let rows: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        for (i, row) in rows.as_array().into_iter().flatten().enumerate() {
-            let row = row.clone();
-            trials.push(Trial::test(format!("validation::{stem}::{i}"), move || {
+    common::case_rows("validation")
+        .into_iter()
+        .map(|common::CaseRow { file, index, row }| {
+            Trial::test(format!("validation::{file}::{index}"), move || {
                 run_case(&row)
-            }));
-        }
-    }
-    trials
+            })
+        })
+        .collect()
 }
 
 fn run_case(row: &Value) -> Result<(), Failed> {
