@@ -11,7 +11,6 @@ use crate::value::{self, go};
 
 const ANY: Types = Types::ANY;
 const NUM: Types = Types::NUMBER;
-const FAMILY: &str = "arithmetic";
 
 const fn row(
     name: &'static str,
@@ -19,7 +18,7 @@ const fn row(
     note: &'static str,
     body: fn(&[&Value]) -> Result<Value, FnError>,
 ) -> Function {
-    Function::plain(name, params, "any", note, FAMILY, body)
+    Function::plain(name, params, "any", note, body)
 }
 
 pub const FUNCTIONS: &[Function] = &[

@@ -16,17 +16,6 @@ const OBJ: Types = Types::OBJECT;
 const ARR: Types = Types::ARRAY;
 const EXPREF: Types = Types::EXPREF;
 const NUMS_OR_STRS: Types = Types::ARRAY_NUMBER.or(Types::ARRAY_STRING);
-const FAMILY: &str = "builtin";
-
-const fn row(
-    name: &'static str,
-    params: &'static [Types],
-    returns: &'static str,
-    note: &'static str,
-    body: fn(&[&Value]) -> Result<Value, FnError>,
-) -> Function {
-    Function::plain(name, params, returns, note, FAMILY, body)
-}
 
 const fn higher(
     name: &'static str,
@@ -37,7 +26,7 @@ const fn higher(
 ) -> Function {
     Function {
         body: Body::Higher(body),
-        ..Function::plain(name, params, returns, note, FAMILY, unreachable_plain)
+        ..Function::plain(name, params, returns, note, unreachable_plain)
     }
 }
 
@@ -56,51 +45,51 @@ fn unreachable_plain(_: &[&Value]) -> Result<Value, FnError> {
 }
 
 pub const FUNCTIONS: &[Function] = &[
-    row("abs", &[NUM], "number", "Absolute value.", abs),
-    row(
+    Function::plain("abs", &[NUM], "number", "Absolute value.", abs),
+    Function::plain(
         "avg",
         &[Types::ARRAY_NUMBER],
         "number",
         "Average; null for an empty array.",
         avg,
     ),
-    row(
+    Function::plain(
         "ceil",
         &[NUM],
         "number",
         "Smallest integer not below the number.",
         ceil,
     ),
-    row(
+    Function::plain(
         "contains",
         &[ARR.or(STR), ANY],
         "boolean",
         "Array element or substring test.",
         contains,
     ),
-    row(
+    Function::plain(
         "ends_with",
         &[STR, STR],
         "boolean",
         "Suffix test.",
         ends_with,
     ),
-    row(
+    Function::plain(
         "floor",
         &[NUM],
         "number",
         "Largest integer not above the number.",
         floor,
     ),
-    row(
+    Function::plain(
         "join",
         &[STR, Types::ARRAY_STRING],
         "string",
         "Joins strings with a glue.",
         join,
     ),
-    row("keys", &[OBJ], "array", "Object keys, sorted.", keys),
-    row(
+    Function::plain("keys", &[OBJ], "array", "Object keys, sorted.", keys),
+    Function::plain(
         "length",
         &[STR.or(ARR).or(OBJ)],
         "number",
@@ -114,7 +103,7 @@ pub const FUNCTIONS: &[Function] = &[
         "Applies an expression to each element.",
         map,
     ),
-    row(
+    Function::plain(
         "max",
         &[NUMS_OR_STRS],
         "number|string",
@@ -128,14 +117,14 @@ pub const FUNCTIONS: &[Function] = &[
         "Element with the largest key.",
         max_by,
     ),
-    variadic(row(
+    variadic(Function::plain(
         "merge",
         &[OBJ],
         "object",
         "Merges objects, later keys win.",
         merge,
     )),
-    row(
+    Function::plain(
         "min",
         &[NUMS_OR_STRS],
         "number|string",
@@ -149,21 +138,21 @@ pub const FUNCTIONS: &[Function] = &[
         "Element with the smallest key.",
         min_by,
     ),
-    variadic(row(
+    variadic(Function::plain(
         "not_null",
         &[ANY],
         "any",
         "First argument that is not null.",
         not_null,
     )),
-    row(
+    Function::plain(
         "reverse",
         &[STR.or(ARR)],
         "string|array",
         "Reversed string or array.",
         reverse,
     ),
-    row(
+    Function::plain(
         "sort",
         &[NUMS_OR_STRS],
         "array",
@@ -177,43 +166,43 @@ pub const FUNCTIONS: &[Function] = &[
         "Stable sort by a key expression.",
         sort_by,
     ),
-    row(
+    Function::plain(
         "starts_with",
         &[STR, STR],
         "boolean",
         "Prefix test.",
         starts_with,
     ),
-    row(
+    Function::plain(
         "sum",
         &[Types::ARRAY_NUMBER],
         "number",
         "Sum of numbers; 0 when empty.",
         sum,
     ),
-    row(
+    Function::plain(
         "to_array",
         &[ANY],
         "array",
         "Wraps a non-array in an array.",
         to_array,
     ),
-    row(
+    Function::plain(
         "to_number",
         &[ANY],
         "number",
         "Number, or null when not convertible.",
         to_number,
     ),
-    row(
+    Function::plain(
         "to_string",
         &[ANY],
         "string",
         "Strings as is, others as JSON.",
         to_string,
     ),
-    row("type", &[ANY], "string", "JMESPath type name.", type_of),
-    row(
+    Function::plain("type", &[ANY], "string", "JMESPath type name.", type_of),
+    Function::plain(
         "values",
         &[OBJ],
         "array",
@@ -223,7 +212,7 @@ pub const FUNCTIONS: &[Function] = &[
 ];
 
 /// Built-ins whose Kyverno behaviour differs from the standard one.
-pub const KYVERNO_OVERRIDES: &[Function] = &[row(
+pub const KYVERNO_OVERRIDES: &[Function] = &[Function::plain(
     "avg",
     &[Types::ARRAY_NUMBER],
     "number",

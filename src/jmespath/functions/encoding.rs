@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use super::{FnError, Function, Types, str_arg};
 
 const STR: Types = Types::STRING;
-const FAMILY: &str = "encoding";
 
 const fn row(
     name: &'static str,
@@ -20,7 +19,7 @@ const fn row(
     note: &'static str,
     body: fn(&[&Value]) -> Result<Value, FnError>,
 ) -> Function {
-    Function::plain(name, &[STR], returns, note, FAMILY, body)
+    Function::plain(name, &[STR], returns, note, body)
 }
 
 pub const FUNCTIONS: &[Function] = &[

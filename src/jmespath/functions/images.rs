@@ -11,7 +11,6 @@ pub const FUNCTIONS: &[Function] = &[Function::plain(
     &[Types::STRING],
     "string",
     "Normalizes an image reference: default registry docker.io, default tag latest; a digest replaces the tag.",
-    "images",
     image_normalize,
 )];
 

@@ -122,7 +122,6 @@ pub struct Function {
     pub ignores_args: bool,
     pub returns: &'static str,
     pub note: &'static str,
-    pub family: &'static str,
     pub body: Body,
 }
 
@@ -133,7 +132,6 @@ impl Function {
         params: &'static [Types],
         returns: &'static str,
         note: &'static str,
-        family: &'static str,
         body: fn(&[&Value]) -> Result<Value, FnError>,
     ) -> Function {
         Function {
@@ -143,7 +141,6 @@ impl Function {
             ignores_args: false,
             returns,
             note,
-            family,
             body: Body::Plain(body),
         }
     }

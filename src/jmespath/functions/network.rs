@@ -21,7 +21,6 @@ pub const FUNCTIONS: &[Function] = &[Function::plain(
     &[Types::STRING],
     "boolean",
     "Whether a URL's host is outside loopback and private ranges (IP hosts and localhost only; DNS is not resolved).",
-    "network",
     is_external_url,
 )];
 

@@ -10,48 +10,37 @@ use crate::value::{self, go};
 const STR: Types = Types::STRING;
 const OBJ: Types = Types::OBJECT;
 const ARR: Types = Types::ARRAY;
-const FAMILY: &str = "objects";
-
-const fn row(
-    name: &'static str,
-    params: &'static [Types],
-    returns: &'static str,
-    note: &'static str,
-    body: fn(&[&Value]) -> Result<Value, FnError>,
-) -> Function {
-    Function::plain(name, params, returns, note, FAMILY, body)
-}
 
 pub const FUNCTIONS: &[Function] = &[
-    row(
+    Function::plain(
         "label_match",
         &[OBJ, OBJ],
         "boolean",
         "True when every selector key is in the labels with an equal value (deep equality where Go's == would panic).",
         label_match,
     ),
-    row(
+    Function::plain(
         "lookup",
         &[OBJ.or(ARR), STR.or(Types::NUMBER)],
         "any",
         "Object value by string key or array element by integer index; null when absent.",
         lookup,
     ),
-    row(
+    Function::plain(
         "items",
         &[OBJ.or(ARR), STR, STR],
         "array",
         "[{key: k, value: v}] with the given names; objects in key order, arrays by index.",
         items,
     ),
-    row(
+    Function::plain(
         "object_from_lists",
         &[ARR, ARR],
         "object",
         "Zips keys (numbers and booleans stringified) with values; missing values are null.",
         object_from_lists,
     ),
-    row(
+    Function::plain(
         "to_boolean",
         &[STR],
         "boolean",

@@ -7,15 +7,12 @@ use serde_json::Value;
 use super::{FnError, Function, Types, str_arg};
 use crate::load::yaml::{self, ErrorKind, YamlError};
 
-const FAMILY: &str = "parsing";
-
 pub const FUNCTIONS: &[Function] = &[
     Function::plain(
         "parse_json",
         &[Types::STRING],
         "any",
         "Decodes a JSON text (strict: no trailing data); numbers become float64.",
-        FAMILY,
         parse_json,
     ),
     Function::plain(
@@ -23,7 +20,6 @@ pub const FUNCTIONS: &[Function] = &[
         &[Types::STRING],
         "any",
         "Decodes the first YAML document as Kubernetes does (YAML 1.1: yes/no/on/off are booleans).",
-        FAMILY,
         parse_yaml,
     ),
 ];

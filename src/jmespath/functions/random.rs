@@ -14,7 +14,6 @@ pub const FUNCTIONS: &[Function] = &[Function::plain(
     &[Types::STRING],
     "string",
     "Random string matching a regex; unbounded repeats add at most 10; a leading ^ and trailing $ are ignored.",
-    "random",
     random,
 )];
 

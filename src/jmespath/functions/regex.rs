@@ -16,41 +16,30 @@ use crate::value::{go, wildcard};
 
 const STR: Types = Types::STRING;
 const STR_OR_NUM: Types = Types::STRING.or(Types::NUMBER);
-const FAMILY: &str = "regex";
-
-const fn row(
-    name: &'static str,
-    params: &'static [Types],
-    returns: &'static str,
-    note: &'static str,
-    body: fn(&[&Value]) -> Result<Value, FnError>,
-) -> Function {
-    Function::plain(name, params, returns, note, FAMILY, body)
-}
 
 pub const FUNCTIONS: &[Function] = &[
-    row(
+    Function::plain(
         "regex_match",
         &[STR, STR_OR_NUM],
         "boolean",
         "Unanchored Go RE2 search; a number subject is printed as a 32-bit float.",
         regex_match,
     ),
-    row(
+    Function::plain(
         "regex_replace_all",
         &[STR, STR_OR_NUM, STR_OR_NUM],
         "string",
         "Replaces every match; $1, ${1} and ${name} expand ($1x is group '1x').",
         regex_replace_all,
     ),
-    row(
+    Function::plain(
         "regex_replace_all_literal",
         &[STR, STR_OR_NUM, STR_OR_NUM],
         "string",
         "Replaces every match with the replacement as is (no $ expansion).",
         regex_replace_all_literal,
     ),
-    row(
+    Function::plain(
         "pattern_match",
         &[STR, STR_OR_NUM],
         "boolean",

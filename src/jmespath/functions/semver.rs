@@ -12,7 +12,6 @@ pub const FUNCTIONS: &[Function] = &[Function::plain(
     &[Types::STRING, Types::STRING],
     "boolean",
     "Whether a version satisfies a range ('>=1.2.3 <2.0.0 || 3.x'); a bad version is 0.0.0.",
-    "semver",
     semver_compare,
 )];
 

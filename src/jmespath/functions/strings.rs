@@ -12,83 +12,72 @@ use crate::value;
 
 const STR: Types = Types::STRING;
 const NUM: Types = Types::NUMBER;
-const FAMILY: &str = "strings";
-
-const fn row(
-    name: &'static str,
-    params: &'static [Types],
-    returns: &'static str,
-    note: &'static str,
-    body: fn(&[&Value]) -> Result<Value, FnError>,
-) -> Function {
-    Function::plain(name, params, returns, note, FAMILY, body)
-}
 
 pub const FUNCTIONS: &[Function] = &[
-    row(
+    Function::plain(
         "compare",
         &[STR, STR],
         "number",
         "-1, 0 or 1 by bytewise order; a plain number (Kyverno's Go int, which never equals a literal, is not emulated).",
         compare,
     ),
-    row(
+    Function::plain(
         "equal_fold",
         &[STR, STR],
         "boolean",
         "Equality under simple Unicode case folding ('ß' is not 'SS').",
         equal_fold,
     ),
-    row(
+    Function::plain(
         "replace",
         &[STR, STR, STR, NUM],
         "string",
         "Replaces the first n occurrences (n truncated; n < 0 replaces all); an empty old inserts between chars.",
         replace,
     ),
-    row(
+    Function::plain(
         "replace_all",
         &[STR, STR, STR],
         "string",
         "Replaces every occurrence.",
         replace_all,
     ),
-    row(
+    Function::plain(
         "to_upper",
         &[STR],
         "string",
         "Upper case by per-char simple mapping ('ß' stays).",
         to_upper,
     ),
-    row(
+    Function::plain(
         "to_lower",
         &[STR],
         "string",
         "Lower case by per-char simple mapping.",
         to_lower,
     ),
-    row(
+    Function::plain(
         "trim",
         &[STR, STR],
         "string",
         "Strips leading and trailing chars found in the cutset.",
         trim,
     ),
-    row(
+    Function::plain(
         "trim_prefix",
         &[STR, STR],
         "string",
         "Removes the prefix once when present.",
         trim_prefix,
     ),
-    row(
+    Function::plain(
         "split",
         &[STR, STR],
         "array[string]",
         "Go strings.Split: an empty separator splits into chars.",
         split,
     ),
-    row(
+    Function::plain(
         "truncate",
         &[STR, NUM],
         "string",

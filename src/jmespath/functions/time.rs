@@ -14,17 +14,6 @@ use layout::RFC3339;
 use moment::Moment;
 
 const STR: Types = Types::STRING;
-const FAMILY: &str = "time";
-
-const fn row(
-    name: &'static str,
-    params: &'static [Types],
-    returns: &'static str,
-    note: &'static str,
-    body: fn(&[&Value]) -> Result<Value, FnError>,
-) -> Function {
-    Function::plain(name, params, returns, note, FAMILY, body)
-}
 
 /// A row for a function Kyverno declares without parameters: it accepts and ignores any.
 const fn ignoring_args(f: Function) -> Function {
@@ -35,84 +24,84 @@ const fn ignoring_args(f: Function) -> Function {
 }
 
 pub const FUNCTIONS: &[Function] = &[
-    row(
+    Function::plain(
         "time_since",
         &[STR, STR, STR],
         "string",
         "Duration from the second time to the third (now if ''), both read with the layout ('' = RFC3339).",
         time_since,
     ),
-    ignoring_args(row(
+    ignoring_args(Function::plain(
         "time_now",
         &[],
         "string",
         "Current local time in RFC3339; arguments are ignored.",
         time_now,
     )),
-    ignoring_args(row(
+    ignoring_args(Function::plain(
         "time_now_utc",
         &[],
         "string",
         "Current UTC time in RFC3339; arguments are ignored.",
         time_now_utc,
     )),
-    row(
+    Function::plain(
         "time_to_cron",
         &[STR],
         "string",
         "Cron expression 'minute hour day month weekday' of an RFC3339 time, in its own offset.",
         time_to_cron,
     ),
-    row(
+    Function::plain(
         "time_add",
         &[STR, STR],
         "string",
         "RFC3339 time plus a Go duration, in the time's offset.",
         time_add,
     ),
-    row(
+    Function::plain(
         "time_parse",
         &[STR, STR],
         "string",
         "Reads a time with a Go layout (or epoch seconds when the layout is an integer) into RFC3339.",
         time_parse,
     ),
-    row(
+    Function::plain(
         "time_utc",
         &[STR],
         "string",
         "RFC3339 time converted to UTC.",
         time_utc,
     ),
-    row(
+    Function::plain(
         "time_diff",
         &[STR, STR],
         "string",
         "Duration from the first RFC3339 time to the second.",
         time_diff,
     ),
-    row(
+    Function::plain(
         "time_before",
         &[STR, STR],
         "boolean",
         "Whether the first RFC3339 time is strictly before the second.",
         time_before,
     ),
-    row(
+    Function::plain(
         "time_after",
         &[STR, STR],
         "boolean",
         "Whether the first RFC3339 time is strictly after the second.",
         time_after,
     ),
-    row(
+    Function::plain(
         "time_between",
         &[STR, STR, STR],
         "boolean",
         "Whether an RFC3339 time is strictly between a start and an end.",
         time_between,
     ),
-    row(
+    Function::plain(
         "time_truncate",
         &[STR, STR],
         "string",

@@ -27,7 +27,6 @@ pub const FUNCTIONS: &[Function] = &[Function::plain(
     &[Types::STRING],
     "object",
     "Decodes a PEM certificate or certificate request (RSA keys only) into Go's x509 object.",
-    "crypto",
     x509_decode,
 )];
 
