@@ -2,31 +2,18 @@
 //! with and without exclusions) on a few generated resources (fixed seed): pod extraction,
 //! the checks, exclusions and the failure message, without matching or the JSON context.
 
+mod common;
+
 /// The allocator the `nomos` binary uses, so the figures match it.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use nomos::bench::generate;
-use nomos::compile::{self, Check, PolicySet};
+use nomos::compile::{Check, PolicySet};
 use nomos::engine::podsecurity::{Exclusion, Memo, PodSecurity};
-use nomos::load::{self, inputs::policy_set};
-use nomos::source::SourceMap;
 use serde_json::Value;
-
-const SEED: u64 = 1;
-/// How many generated resources the representative ones are picked from.
-const POOL: usize = 100;
-
-fn compiled_pack() -> PolicySet {
-    let paths = [PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies")];
-    let loaded = load::load_nodes(&paths, &mut SourceMap::new());
-    assert!(!loaded.has_errors(), "the shipped pack loads");
-    compile::compile(&policy_set(&loaded).expect("the shipped pack decodes"))
-}
 
 /// Every podSecurity subrule of the pack as `(policy/rule, block)`, in pack order.
 fn subrules(set: &PolicySet) -> Vec<(String, &PodSecurity)> {
@@ -47,37 +34,9 @@ fn exception_entries(set: &PolicySet) -> Vec<Exclusion> {
     entries.cloned().collect()
 }
 
-fn pod_spec(resource: &Value) -> &Value {
-    match resource["kind"].as_str() {
-        Some("Deployment") => &resource["spec"]["template"]["spec"],
-        Some("CronJob") => &resource["spec"]["jobTemplate"]["spec"]["template"]["spec"],
-        _ => &resource["spec"],
-    }
-}
-
-fn containers(resource: &Value) -> usize {
-    pod_spec(resource)["containers"]
-        .as_array()
-        .map_or(0, Vec::len)
-}
-
-/// The first generated resource of `kind` (with `count` containers, if given).
-fn pick(name: &'static str, kind: &str, count: Option<usize>) -> (&'static str, Value) {
-    let pool = generate::resources(POOL, SEED);
-    let resource = pool
-        .into_iter()
-        .find(|r| r["kind"] == kind && count.is_none_or(|n| containers(r) == n))
-        .expect("the generator makes every kind picked here");
-    (name, resource)
-}
-
 fn resources() -> Vec<(&'static str, Value)> {
-    vec![
-        pick("pod_1_container", "Pod", Some(1)),
-        pick("pod_5_containers", "Pod", Some(5)),
-        pick("deployment", "Deployment", None),
-        pick("cronjob", "CronJob", None),
-    ]
+    let samples = common::samples().into_iter();
+    samples.map(|s| (s.name, s.resource)).collect()
 }
 
 fn kind(resource: &Value) -> &str {
@@ -120,7 +79,7 @@ fn per_rule(c: &mut Criterion, set: &PolicySet, resource: &Value) {
 }
 
 fn benches(c: &mut Criterion) {
-    let set = compiled_pack();
+    let set = common::compiled_pack();
     let resources = resources();
     pack(c, &set, &resources);
     per_rule(c, &set, &resources[1].1);
