@@ -332,29 +332,18 @@ fn match_array(
     }
 }
 
-/// Every element against one pattern; skipped elements are dropped, and if all were
-/// dropped the array itself is skipped.
+/// Every element against one pattern (see [`matched_pairs`]).
 fn each_element(
     list: &[Value],
     pattern: &Pattern,
     path: &mut Path,
     anchors: &mut AnchorMap,
 ) -> Step {
-    let mut skips = Vec::new();
-    let mut applied = 0;
-    for (i, item) in list.iter().enumerate() {
-        match path.at_index(i, |p| elem(item, pattern, p, anchors)) {
-            Ok(()) => applied += 1,
-            Err(m) if m.kind == Kind::Skip => skips.push(m.message),
-            Err(m) => return Err(m),
-        }
-    }
-    if applied == 0 && !skips.is_empty() {
-        return Err(Mismatch::new(Kind::Skip, skips.join("; "), &path.0));
-    }
-    Ok(())
+    let pairs = list.iter().zip(std::iter::repeat(pattern));
+    matched_pairs(pairs, path, anchors)
 }
 
+/// Element `i` against pattern `i`, for every pattern (see [`matched_pairs`]).
 fn positional(list: &[Value], items: &[Pattern], path: &mut Path, anchors: &mut AnchorMap) -> Step {
     if list.len() < items.len() {
         let message = format!(
@@ -364,10 +353,20 @@ fn positional(list: &[Value], items: &[Pattern], path: &mut Path, anchors: &mut 
         );
         return Err(Mismatch::new(Kind::Fail, message, ""));
     }
+    matched_pairs(list.iter().zip(items), path, anchors)
+}
+
+/// Elements against their patterns, at their indexes: skipped elements are dropped, and if
+/// all were dropped the array itself is skipped.
+fn matched_pairs<'v, 'p>(
+    pairs: impl Iterator<Item = (&'v Value, &'p Pattern)>,
+    path: &mut Path,
+    anchors: &mut AnchorMap,
+) -> Step {
     let mut skips = Vec::new();
     let mut applied = 0;
-    for (i, pattern) in items.iter().enumerate() {
-        match path.at_index(i, |p| elem(&list[i], pattern, p, anchors)) {
+    for (i, (item, pattern)) in pairs.enumerate() {
+        match path.at_index(i, |p| elem(item, pattern, p, anchors)) {
             Ok(()) => applied += 1,
             Err(m) if m.kind == Kind::Skip => skips.push(m.message),
             Err(m) => return Err(m),
