@@ -177,7 +177,7 @@ pub enum Part {
 #[derive(Clone, Debug)]
 pub struct Operand {
     pub text: String,
-    /// As a Go duration (`"0"` counts as one here).
+    /// As a Go duration (`"0"` is one).
     pub duration: Option<i64>,
     pub quantity: Option<Quantity>,
 }
@@ -186,10 +186,7 @@ impl From<&str> for Operand {
     fn from(text: &str) -> Operand {
         Operand {
             text: text.to_string(),
-            duration: match text {
-                "0" => Some(0),
-                _ => Duration::parse(text).ok().map(Duration::as_nanos),
-            },
+            duration: Duration::parse(text).ok().map(Duration::as_nanos),
             quantity: Quantity::parse(text).ok(),
         }
     }

@@ -198,7 +198,7 @@ fn number_against(k: f64, key: &Value, value: &Value) -> Option<Ordering> {
 fn durations(key: &Value, value: &Value) -> Option<Ordering> {
     let side = |v: &Value| match v {
         Value::Number(n) => Some((n.as_f64()?.trunc() as i64).saturating_mul(1_000_000_000)),
-        Value::String(s) => units::duration_or_zero(s),
+        Value::String(s) => units::duration_nanos(s),
         _ => None,
     };
     Some(side(key)?.cmp(&side(value)?))

@@ -12,15 +12,6 @@ pub fn duration_nanos(text: &str) -> Option<i64> {
     Duration::parse(text).ok().map(Duration::as_nanos)
 }
 
-/// As [`duration_nanos`]; the pattern cascade also counts `"0"` as a duration operand.
-pub fn duration_or_zero(text: &str) -> Option<i64> {
-    if text == "0" {
-        Some(0)
-    } else {
-        duration_nanos(text)
-    }
-}
-
 /// Whether a string is a Kubernetes quantity.
 pub fn is_quantity(text: &str) -> bool {
     Quantity::parse(text).is_ok()
