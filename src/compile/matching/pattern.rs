@@ -1,8 +1,8 @@
 //! Kyverno wildcard patterns (rules.md §0.2) compiled once into the cheapest shape that
-//! decides them: everything, an exact string, a prefix, a suffix, or a general glob.
-//! Matching never allocates.
+//! decides them: everything, an exact string, a prefix, a suffix, or a general glob (the
+//! shared wildcard match, which allocates only for non-ASCII text).
 
-use crate::value::wildcard::contains_wildcard;
+use crate::value::wildcard::{self, contains_wildcard};
 
 /// A compiled `W(pattern, ·)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +21,8 @@ enum Shape {
     Prefix,
     /// `*literal`: the literal is `text[1..]`.
     Suffix,
-    /// Anything else, as characters (`?` stands for exactly one character, not byte).
-    Glob(Box<[char]>),
+    /// Anything else: the general wildcard match.
+    Glob,
 }
 
 impl Pattern {
@@ -49,7 +49,7 @@ impl Pattern {
             Shape::Exact => *self.text == *text,
             Shape::Prefix => text.starts_with(&self.text[..self.text.len() - 1]),
             Shape::Suffix => text.ends_with(&self.text[1..]),
-            Shape::Glob(chars) => glob(chars, text),
+            Shape::Glob => wildcard::matches(&self.text, text),
         }
     }
 }
@@ -71,39 +71,7 @@ fn shape_of(text: &str) -> Shape {
     {
         return Shape::Suffix;
     }
-    Shape::Glob(text.chars().collect())
-}
-
-/// Glob matching with single-star backtracking over the text's characters, walking byte
-/// offsets so the text is never copied.
-fn glob(pattern: &[char], text: &str) -> bool {
-    let (mut pi, mut ti) = (0usize, 0usize);
-    // Where the last `*` was seen and the text offset it currently absorbs up to.
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(c) = text[ti..].chars().next() {
-        match pattern.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&p) if p == '?' || p == c => {
-                pi += 1;
-                ti += c.len_utf8();
-            }
-            _ => {
-                let Some((sp, st)) = star else {
-                    return false;
-                };
-                let Some(absorbed) = text[st..].chars().next() else {
-                    return false;
-                };
-                pi = sp + 1;
-                ti = st + absorbed.len_utf8();
-                star = Some((sp, ti));
-            }
-        }
-    }
-    pattern[pi..].iter().all(|&c| c == '*')
+    Shape::Glob
 }
 
 #[cfg(test)]
