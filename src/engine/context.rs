@@ -207,14 +207,14 @@ impl<'c> JsonContext<'c> {
 
     /// Evaluates an expression, first loading the entries its text mentions.
     pub fn search<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
-        self.load_mentioned(expr.text())
+        self.load_mentioned(expr)
             .map_err(|e| QueryError::Context(e.into()))?;
         Ok(expr.search(&self.root)?)
     }
 
-    /// Loads, in registration order, every pending entry `text` mentions (rules.md §5.1).
-    pub fn load_mentioned(&mut self, text: &str) -> Result<(), String> {
-        while let Some((s, i)) = self.next_mentioned(text) {
+    /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).
+    pub fn load_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
+        while let Some((s, i)) = self.next_mentioned(expr) {
             self.scopes[s].entries[i].loaded = true;
             let (name, loader) = (
                 self.scopes[s].entries[i].name,
@@ -236,12 +236,16 @@ impl<'c> JsonContext<'c> {
         Ok(())
     }
 
-    fn next_mentioned(&self, text: &str) -> Option<(usize, usize)> {
+    fn next_mentioned(&self, expr: &Expression) -> Option<(usize, usize)> {
         let limit = self.loading.last().copied();
         for (s, scope) in self.scopes.iter().enumerate() {
             for (i, entry) in scope.entries.iter().enumerate() {
                 let eligible = limit.is_none_or(|(ls, li)| s < ls || (s == ls && i < li));
-                if eligible && !entry.loaded && mentions(text, entry.name) {
+                if eligible
+                    && !entry.loaded
+                    && expr.may_start_word(entry.name)
+                    && mentions(expr.text(), entry.name)
+                {
                     return Some((s, i));
                 }
             }
@@ -332,6 +336,30 @@ mod tests {
         assert!(!mentions("cfgmap", "cfg"));
         assert!(mentions("length(cfg)", "cfg"));
         assert!(!mentions("request.object", "object"));
+    }
+
+    #[test]
+    fn word_start_filter_never_hides_a_mention() {
+        let texts = [
+            "cfg.data.x",
+            "'{{cfg}}'",
+            "length(cfg)",
+            "spec.cfg",
+            "request.object",
+            "a || `[]` | images.containers",
+            "\"é_cfg\"",
+        ];
+        for text in texts {
+            let expr = Expression::compile(text).expect("invariant: valid expression");
+            for name in ["cfg", "object", "images", "request", "x", "_cfg"] {
+                if mentions(text, name) {
+                    assert!(expr.may_start_word(name), "{text} mentions {name}");
+                }
+            }
+            assert!(!expr.may_start_word("zzz") || text.contains('z'));
+        }
+        let expr = Expression::compile("request.object").expect("invariant: valid expression");
+        assert!(!expr.may_start_word("object"));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! propagation, array forms and the anchor map that turns some failures into errors.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -57,7 +56,9 @@ pub enum Outcome {
 /// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
 pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
     let mut anchors = AnchorMap::default();
-    let mut path = Path(String::from("/"));
+    // Room for a typical path: growing it by reallocation cost more than the matching.
+    let mut path = Path(String::with_capacity(128));
+    path.0.push('/');
     let Err(m) = elem(resource, pattern, &mut path, &mut anchors) else {
         return Outcome::Pass;
     };
@@ -76,9 +77,10 @@ pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
 }
 
 /// For each condition, existence and negation anchor seen: was its key ever present?
+/// Patterns hold a handful of anchored keys, so a list searched in order beats a map.
 #[derive(Default)]
 struct AnchorMap {
-    seen: BTreeMap<Arc<str>, (Anchor, bool)>,
+    seen: Vec<(Arc<str>, Anchor, bool)>,
 }
 
 impl AnchorMap {
@@ -89,12 +91,9 @@ impl AnchorMap {
                 Anchor::Condition | Anchor::Existence | Anchor::Negation
             ) {
                 let present = resource.contains_key(&key.name);
-                match self.seen.get_mut(&*key.raw) {
-                    Some(slot) => slot.1 |= present,
-                    None => {
-                        let raw = Arc::clone(&key.raw);
-                        self.seen.insert(raw, (key.anchor, present));
-                    }
+                match self.seen.iter_mut().find(|(raw, ..)| *raw == key.raw) {
+                    Some(slot) => slot.2 |= present,
+                    None => self.seen.push((Arc::clone(&key.raw), key.anchor, present)),
                 }
             }
         }
@@ -102,8 +101,8 @@ impl AnchorMap {
 
     fn has_missing(&self) -> bool {
         self.seen
-            .values()
-            .any(|(anchor, present)| !present && *anchor != Anchor::Negation)
+            .iter()
+            .any(|(_, anchor, present)| !present && *anchor != Anchor::Negation)
     }
 }
 
