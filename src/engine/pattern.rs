@@ -125,7 +125,14 @@ impl Path {
 
     fn at_index<T>(&mut self, i: usize, f: impl FnOnce(&mut Path) -> T) -> T {
         let len = self.0.len();
-        let _ = write!(self.0, "{i}/");
+        // Most lists are short: a single digit skips the formatting machinery.
+        match u8::try_from(i) {
+            Ok(digit @ 0..=9) => self.0.push(char::from(b'0' + digit)),
+            _ => {
+                let _ = write!(self.0, "{i}");
+            }
+        }
+        self.0.push('/');
         let out = f(self);
         self.0.truncate(len);
         out
