@@ -68,18 +68,14 @@ impl<'c> JsonContext<'c> {
         &self.root
     }
 
-    /// Ends the context, handing back `request.object` and `request.oldObject`.
-    pub fn into_objects(mut self) -> crate::engine::request::Objects {
-        let mut take = |key: &str| {
-            self.root
-                .get_mut("request")
-                .and_then(Value::as_object_mut)
-                .and_then(|request| request.remove(key))
-                .filter(|v| !v.is_null())
-        };
-        crate::engine::request::Objects {
-            object: take("object"),
-            old_object: take("oldObject"),
+    /// Ends the context, handing back the `request` object.
+    pub fn into_request(self) -> Map<String, Value> {
+        match self.root {
+            Value::Object(mut root) => match root.remove("request") {
+                Some(Value::Object(request)) => request,
+                _ => Map::new(),
+            },
+            _ => Map::new(),
         }
     }
 

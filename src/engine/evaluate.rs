@@ -57,7 +57,7 @@ fn evaluate_skeleton(
         };
         out.push(response);
     }
-    (out, shared.ctx.into_objects())
+    (out, shared.into_objects())
 }
 
 /// One request prepared for evaluation: its JSON context, which owns the objects, and
@@ -66,19 +66,41 @@ struct Evaluation<'r> {
     request: &'r Request,
     ctx: JsonContext<'r>,
     matched: MatchRequest<'r>,
+    /// The admission fields the context's `request` replaced, to hand back.
+    replaced: Replaced,
 }
 
 const NO_OBJECT: Value = Value::Null;
 
 impl<'r> Evaluation<'r> {
     fn new(request: &'r Request, objects: Objects) -> Evaluation<'r> {
-        let mut ctx = JsonContext::new(root(request, objects));
+        let (root, replaced) = root(request, objects);
+        let mut ctx = JsonContext::new(root);
         ctx.register("images", &Images);
         let object = request.subject().unwrap_or(&NO_OBJECT);
         Evaluation {
             request,
             ctx,
             matched: match_request(request, object),
+            replaced,
+        }
+    }
+
+    /// Ends the evaluation, handing back what the request lent, as it was.
+    fn into_objects(self) -> Objects {
+        let mut request = self.ctx.into_request();
+        let mut take = |key: &str| request.remove(key).filter(|v| !v.is_null());
+        let (object, old_object) = (take("object"), take("oldObject"));
+        for (key, old) in self.replaced.into_iter().rev() {
+            match old {
+                Some(value) => request.insert(key.into(), value),
+                None => request.remove(key),
+            };
+        }
+        Objects {
+            object,
+            old_object,
+            admission: request,
         }
     }
 
@@ -258,40 +280,49 @@ fn match_request<'r>(request: &'r Request, object: &'r Value) -> MatchRequest<'r
     }
 }
 
-/// The JSON context a policy starts from (rules.md §4.6.1).
-fn root(request: &Request, objects: Objects) -> Map<String, Value> {
-    let mut req = request.admission.clone();
-    req.insert("operation".into(), json!(request.operation.as_str()));
+/// Admission fields the context's `request` replaced, with what they held.
+type Replaced = Vec<(&'static str, Option<Value>)>;
+
+/// The JSON context a policy starts from (rules.md §4.6.1). The request's fields are moved
+/// in, not copied; what the context sets in their place is listed to be undone.
+fn root(request: &Request, objects: Objects) -> (Map<String, Value>, Replaced) {
+    let mut req = objects.admission;
+    let mut replaced = Replaced::new();
+    let mut set = |key: &'static str, value: Value| {
+        let old = req.insert(key.into(), value);
+        replaced.push((key, old));
+    };
+    set("operation", Value::from(request.operation.as_str()));
     if let Some(object) = objects.object {
-        req.insert("object".into(), object);
+        set("object", object);
     }
     if let Some(old) = objects.old_object {
-        req.insert("oldObject".into(), old);
+        set("oldObject", old);
     }
     let namespace = if request.operation == Operation::Delete {
         ""
     } else {
         request.namespace.as_str()
     };
-    req.insert("namespace".into(), json!(namespace));
+    set("namespace", Value::from(namespace));
     let mut root = Map::new();
     if let Some(user) = &request.user {
-        req.insert(
-            "userInfo".into(),
+        set(
+            "userInfo",
             json!({"username": user.username, "uid": user.uid, "groups": user.groups, "extra": user.extra}),
         );
         if !user.roles.is_empty() {
-            req.insert("roles".into(), json!(user.roles));
+            set("roles", json!(user.roles));
         }
         if !user.cluster_roles.is_empty() {
-            req.insert("clusterRoles".into(), json!(user.cluster_roles));
+            set("clusterRoles", json!(user.cluster_roles));
         }
         let (sa_ns, sa_name) = service_account(&user.username);
         root.insert("serviceAccountName".into(), json!(sa_name));
         root.insert("serviceAccountNamespace".into(), json!(sa_ns));
     }
     root.insert("request".into(), Value::Object(req));
-    root
+    (root, replaced)
 }
 
 /// rules.md §4.6.2: the first 22 characters are dropped without checking the prefix.
@@ -329,9 +360,18 @@ fn changed_request(
         .find(|(k, _)| k == "request.operation")
         .and_then(|(_, v)| v.as_str()?.parse::<Operation>().ok());
     let object = |pointer: &str| context.pointer(pointer).filter(|v| !v.is_null()).cloned();
+    // The shared context holds the admission fields (the request lent them to it).
+    let mut admission = context
+        .get("request")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    admission.remove("object");
+    admission.remove("oldObject");
     let request = Request {
         object: object("/request/object"),
         old_object: object("/request/oldObject"),
+        admission,
         ..request.clone()
     };
     let mut out = match operation {
@@ -345,8 +385,9 @@ fn changed_request(
         let objects = Objects {
             object: out.object.clone(),
             old_object: out.old_object.clone(),
+            admission: out.admission.clone(),
         };
-        let mut ctx = JsonContext::new(root(&out, objects));
+        let mut ctx = JsonContext::new(root(&out, objects).0);
         for (key, value) in &pairs {
             ctx.inject(key, value.clone());
         }
@@ -407,4 +448,35 @@ fn rule_values<'a>(policy: &Policy, rule: &Rule, inputs: Inputs<'a>) -> Option<&
         .iter()
         .find(|r| r.name == rule.name)
         .or_else(|| rules.iter().find(|r| r.name == base))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluation_hands_back_the_request_as_it_was() {
+        let review = json!({
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": "7",
+                "operation": "CREATE",
+                "namespace": "team-a",
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "userInfo": {"username": "alice"},
+                "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
+            }
+        });
+        let mut request = Request::from_admission_review(review).expect("a valid review");
+        let before = format!("{request:?}");
+        let objects = request.take_objects();
+        let evaluation = Evaluation::new(&request, objects);
+        let request_in_context = evaluation.ctx.root()["request"].clone();
+        assert_eq!(request_in_context["uid"], json!("7"));
+        assert_eq!(request_in_context["object"]["metadata"]["name"], json!("p"));
+        assert_eq!(request_in_context["userInfo"]["groups"], json!([]));
+        let objects = evaluation.into_objects();
+        request.restore(objects);
+        assert_eq!(format!("{request:?}"), before);
+    }
 }

@@ -125,6 +125,7 @@ impl Request {
         let objects = Objects {
             object: self.object.take(),
             old_object: self.old_object.take(),
+            admission: std::mem::take(&mut self.admission),
         };
         self.object = objects.object.as_ref().map(skeleton);
         self.old_object = objects.old_object.as_ref().map(skeleton);
@@ -134,14 +135,17 @@ impl Request {
     pub fn restore(&mut self, objects: Objects) {
         self.object = objects.object;
         self.old_object = objects.old_object;
+        self.admission = objects.admission;
     }
 }
 
-/// The new and old object of a request, owned.
+/// What a request lends the JSON context: its new and old object and the other fields of
+/// its AdmissionRequest, owned.
 #[derive(Clone, Debug, Default)]
 pub struct Objects {
     pub object: Option<Value>,
     pub old_object: Option<Value>,
+    pub admission: Map<String, Value>,
 }
 
 /// The identifying fields of an object.
@@ -289,15 +293,12 @@ impl Request {
         let operation = text(&req, "operation")
             .parse::<Operation>()
             .map_err(|e| e.to_string())?;
-        let kind = req
-            .get("kind")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let empty = Map::new();
+        let kind = req.get("kind").and_then(Value::as_object).unwrap_or(&empty);
         let gvk = Gvk {
-            group: text(&kind, "group"),
-            version: text(&kind, "version"),
-            kind: text(&kind, "kind"),
+            group: text(kind, "group"),
+            version: text(kind, "version"),
+            kind: text(kind, "kind"),
         };
         let take = |req: &mut Map<String, Value>, k: &str| req.remove(k).filter(|v| !v.is_null());
         let object = take(&mut req, "object");
