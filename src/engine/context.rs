@@ -264,30 +264,25 @@ pub fn request_field<'v>(root: &'v Value, key: &str) -> Option<&'v Value> {
 
 /// Whether `text` mentions `name` as Kyverno tests it: `(^|\s|[^.0-9A-Za-z])<name>\b`.
 pub fn mentions(text: &str, name: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
-    // Query texts are short: a byte scan beats setting up a substring searcher per query.
     let (hay, needle) = (text.as_bytes(), name.as_bytes());
-    let first = needle[0];
-    let starts_at = (0..=hay.len().saturating_sub(needle.len()))
-        .filter(|&at| hay[at] == first && hay[at..].starts_with(needle));
-    starts_at.filter(|&at| text.is_char_boundary(at)).any(|at| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + name.len()..].chars().next();
-        let starts = before.is_none_or(|c| !(c == '.' || c.is_ascii_alphanumeric()));
-        let ends = word_boundary(name.chars().next_back(), after);
-        starts && ends
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    // A name's first byte starts a character, so every candidate is on a char boundary;
+    // bytes of non-ASCII characters are neither `.` nor word characters.
+    let ends_in_word = name.chars().next_back().is_some_and(is_word);
+    let candidates = hay.iter().enumerate().filter(|&(_, &b)| b == first);
+    candidates.map(|(at, _)| at).any(|at| {
+        let starts =
+            at == 0 || !matches!(hay[at - 1], b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z');
+        let next = hay.get(at + needle.len()).copied();
+        let ends = ends_in_word != next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        starts && ends && hay[at..].starts_with(needle)
     })
 }
 
 fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
-}
-
-/// `\b` between the last character of the name and the next one.
-fn word_boundary(last: Option<char>, next: Option<char>) -> bool {
-    last.is_some_and(is_word) != next.is_some_and(is_word)
 }
 
 /// Splits a values key on dots, keeping `"quoted.segments"` whole.
@@ -332,6 +327,12 @@ mod tests {
         assert!(!mentions("cfgmap", "cfg"));
         assert!(mentions("length(cfg)", "cfg"));
         assert!(!mentions("request.object", "object"));
+        assert!(mentions("_cfg", "cfg"));
+        assert!(mentions("[cfg]", "cfg"));
+        assert!(!mentions("cfg_2", "cfg"));
+        assert!(mentions("'é' || cfg", "cfg"));
+        assert!(mentions("écfg", "cfg"));
+        assert!(!mentions("", "cfg"));
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub struct Expression {
     dialect: Dialect,
     root: Expr,
     /// See [`Expression::may_start_word`].
-    word_starts: u64,
+    word_starts: u128,
 }
 
 impl Expression {
@@ -127,7 +127,7 @@ impl Expression {
     pub fn may_start_word(&self, name: &str) -> bool {
         name.as_bytes()
             .first()
-            .is_some_and(|&b| self.word_starts & (1 << (b & 63)) != 0)
+            .is_some_and(|&b| self.word_starts & (1 << (b & 127)) != 0)
     }
 
     pub fn text(&self) -> &str {
@@ -148,13 +148,13 @@ impl Expression {
     }
 }
 
-/// The first bytes (modulo 64) of the positions of `text` a name could start at.
-fn word_starts(text: &str) -> u64 {
+/// The first bytes (modulo 128) of the positions of `text` a name could start at.
+fn word_starts(text: &str) -> u128 {
     let mut mask = 0;
     let mut after_word = false;
     for &b in text.as_bytes() {
         if !after_word {
-            mask |= 1 << (b & 63);
+            mask |= 1 << (b & 127);
         }
         after_word = b == b'.' || b.is_ascii_alphanumeric();
     }
