@@ -5,13 +5,13 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::conditions::{self, Block};
+use super::conditions::{self, Block, Condition, SubstitutionError};
 use super::context::JsonContext;
 use super::pattern::{self, Outcome};
 use super::{loader, messages};
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::Status;
-use crate::syntax::template::{Template, TemplateCache, TemplateDoc};
+use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +72,50 @@ pub fn block(
     block: &Block<TemplateDoc>,
     ctx: &mut JsonContext<'_>,
 ) -> Result<conditions::Verdict, String> {
-    conditions::evaluate(block, &mut |doc| substitute(doc, ctx)).map_err(|e| e.to_string())
+    conditions::evaluate(block, &mut |c| condition(c, ctx)).map_err(|e| e.to_string())
+}
+
+/// One condition. The key is substituted first, then the value. A fixed operand is read in
+/// place, and a whole-variable operand (`"{{ expr }}"`) borrows the query's result from the
+/// context: one of the two operands is never copied.
+fn condition(
+    c: &Condition<TemplateDoc>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<bool, SubstitutionError> {
+    if let Some(value) = c.value.fixed() {
+        return match whole(&c.key, ctx) {
+            Some(Ok(key)) => Ok(c.holds(&key, value)),
+            Some(Err(e)) => Err(SubstitutionError::key(e)),
+            None => {
+                let key = substitute(&c.key, ctx).map_err(SubstitutionError::key)?;
+                Ok(c.holds(&key, value))
+            }
+        };
+    }
+    let key = substitute(&c.key, ctx).map_err(SubstitutionError::key)?;
+    match whole(&c.value, ctx) {
+        Some(Ok(value)) => Ok(c.holds(&key, &value)),
+        Some(Err(e)) => Err(SubstitutionError::value(e)),
+        None => {
+            let value = substitute(&c.value, ctx).map_err(SubstitutionError::value)?;
+            Ok(c.holds(&key, &value))
+        }
+    }
+}
+
+/// A whole-variable document's value, borrowed from the context; `None` when the document
+/// is not one variable, or its result holds `{{` to substitute (render it instead).
+fn whole<'a>(
+    doc: &'a TemplateDoc,
+    ctx: &'a mut JsonContext<'_>,
+) -> Option<Result<Cow<'a, Value>, String>> {
+    let site = ctx.site("");
+    let expr = doc.whole_query(site.delete)?;
+    match template::query(ctx, expr, site) {
+        Ok(value) if TemplateDoc::walks_into(&value) => None,
+        Ok(value) => Some(Ok(value)),
+        Err(e) => Some(Err(e.to_string())),
+    }
 }
 
 /// The rule message substituted, as text.

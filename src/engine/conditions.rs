@@ -1,8 +1,6 @@
 //! Condition blocks (rules.md §6.1): the any/all form and the legacy list, their
 //! short-circuit order, and the block message used in skip and fail messages.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
 use super::operators::{self, Operator};
@@ -61,36 +59,48 @@ pub struct Verdict {
     pub message: String,
 }
 
-/// Evaluates a block; `subst` turns a key or value into its JSON value.
+/// What decides one condition: substitutes its key, then its value, and applies the
+/// operator (see [`Condition::holds`]).
+pub type Check<'a, T> = dyn FnMut(&'a Condition<T>) -> Result<bool, SubstitutionError> + 'a;
+
+/// Evaluates a block, each condition decided by `check`.
 pub fn evaluate<'a, T>(
     block: &'a Block<T>,
-    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
+    check: &mut Check<'a, T>,
 ) -> Result<Verdict, SubstitutionError> {
     match block {
-        Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), subst),
-        Block::List(conditions) => list(conditions, subst),
+        Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), check),
+        Block::List(conditions) => list(conditions, check),
     }
 }
 
-fn check<'a, T>(
-    c: &'a Condition<T>,
-    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
-) -> Result<bool, SubstitutionError> {
-    let key = subst(&c.key).map_err(|message| SubstitutionError {
-        operand: Operand::Key,
-        message,
-    })?;
-    let value = subst(&c.value).map_err(|message| SubstitutionError {
-        operand: Operand::Value,
-        message,
-    })?;
-    Ok(operators::apply(c.operator, &key, &value))
+impl<T> Condition<T> {
+    /// Applies the operator to the substituted key and value.
+    pub fn holds(&self, key: &Value, value: &Value) -> bool {
+        operators::apply(self.operator, key, value)
+    }
+}
+
+impl SubstitutionError {
+    pub fn key(message: String) -> SubstitutionError {
+        SubstitutionError {
+            operand: Operand::Key,
+            message,
+        }
+    }
+
+    pub fn value(message: String) -> SubstitutionError {
+        SubstitutionError {
+            operand: Operand::Value,
+            message,
+        }
+    }
 }
 
 fn any_all<'a, T>(
     any: Option<&'a [Condition<T>]>,
     all: Option<&'a [Condition<T>]>,
-    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
+    check: &mut Check<'a, T>,
 ) -> Result<Verdict, SubstitutionError> {
     let (mut any_true, mut any_false) = (Vec::new(), Vec::new());
     let any_holds = match any {
@@ -98,7 +108,7 @@ fn any_all<'a, T>(
         Some(conditions) => {
             let mut holds = false;
             for c in conditions {
-                if check(c, subst)? {
+                if check(c)? {
                     any_true.push(c.message.as_str());
                     holds = true;
                     break;
@@ -111,7 +121,7 @@ fn any_all<'a, T>(
     let (mut all_true, mut all_false) = (Vec::new(), Vec::new());
     let mut all_holds = true;
     for c in all.unwrap_or_default() {
-        if check(c, subst)? {
+        if check(c)? {
             all_true.push(c.message.as_str());
         } else {
             all_false.push(c.message.as_str());
@@ -133,11 +143,11 @@ fn any_all<'a, T>(
 
 fn list<'a, T>(
     conditions: &'a [Condition<T>],
-    subst: &mut dyn FnMut(&'a T) -> Result<Cow<'a, Value>, String>,
+    check: &mut Check<'a, T>,
 ) -> Result<Verdict, SubstitutionError> {
     let mut passed = Vec::new();
     for c in conditions {
-        if !check(c, subst)? {
+        if !check(c)? {
             return Ok(Verdict {
                 holds: false,
                 message: c.message.clone(),

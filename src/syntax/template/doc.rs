@@ -52,6 +52,29 @@ impl TemplateDoc {
         matches!(self.root, Node::Fixed(_))
     }
 
+    /// The document's value when it holds no variable.
+    pub fn fixed(&self) -> Option<&Value> {
+        match &self.root {
+            Node::Fixed(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The expression of a document that is one whole-variable string (see
+    /// [`Template::whole_query`]). Its rendering is that query's result unless the result is
+    /// an object or array holding `{{` (see [`TemplateDoc::walks_into`]).
+    pub fn whole_query(&self, delete: bool) -> Option<&crate::jmespath::Expression> {
+        match &self.root {
+            Node::Text(template) => template.whole_query(delete),
+            _ => None,
+        }
+    }
+
+    /// Whether rendering substitutes inside this result of a whole-variable string.
+    pub fn walks_into(result: &Value) -> bool {
+        holds_variable(result)
+    }
+
     /// The document with every variable substituted. `site.pointer` is the document's own
     /// path (usually empty); errors name the path of the failing string below it.
     pub fn render(

@@ -20,6 +20,7 @@ pub use at::at_path;
 pub use cache::TemplateCache;
 pub use doc::TemplateDoc;
 pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
+pub use render::query;
 
 use cache::ExprCache;
 use scan::{Found, Parts};
@@ -146,6 +147,24 @@ impl Template {
             Query::Compiled { expr, .. } => expr.text(),
             Query::At => "@",
         })
+    }
+
+    /// The expression of a text that is one variable and nothing else (its DELETE twin on
+    /// DELETE): rendering such a text gives that query's result as it is, so a caller can
+    /// query it directly and borrow the result (see [`query`]). `None` for `{{@}}`.
+    pub fn whole_query(&self, delete: bool) -> Option<&Expression> {
+        let Body::Variables(variables) = &self.body else {
+            return None;
+        };
+        let first = variables.first().filter(|v| v.found.is_whole(&self.text))?;
+        match &first.query {
+            Query::Compiled {
+                on_delete: Some(twin),
+                ..
+            } if delete => Some(twin),
+            Query::Compiled { expr, .. } => Some(expr),
+            Query::At => None,
+        }
     }
 
     /// Substitutes every variable: a string that is one variable gives that variable's typed

@@ -190,6 +190,20 @@ impl Template {
     }
 }
 
+/// Queries the expression of a whole-variable text (see [`Template::whole_query`]), the
+/// result borrowed from the context; a failure names the expression as rendering would.
+pub fn query<'a>(
+    ctx: &'a mut dyn Resolver,
+    expr: &'a Expression,
+    site: Site<'_>,
+) -> Result<Cow<'a, Value>, TemplateError> {
+    ctx.query(expr).map_err(|e| TemplateError::Resolve {
+        expr: expr.text().to_string(),
+        pointer: site.pointer.to_string(),
+        cause: e.into(),
+    })
+}
+
 /// Queries `expr` and hands the result to `place`; a failure in either names the expression.
 fn resolve<R>(
     ctx: &mut dyn Resolver,
