@@ -42,6 +42,9 @@ pub struct JsonContext<'c> {
     loading: Vec<(usize, usize)>,
     /// What serves sources that need a cluster; `None` serves none of them.
     backend: Option<Backend<'c>>,
+    /// How many times rendering met variables not written in a template (see
+    /// [`Resolver::rescanning`]).
+    rescans: usize,
 }
 
 impl<'c> JsonContext<'c> {
@@ -52,6 +55,7 @@ impl<'c> JsonContext<'c> {
             scopes: vec![Scope::default()],
             loading: Vec::new(),
             backend: None,
+            rescans: 0,
         }
     }
 
@@ -208,6 +212,24 @@ impl<'c> JsonContext<'c> {
         Ok(expr.search(&self.root)?)
     }
 
+    /// As [`JsonContext::search`], handing each element of an array result (or the result
+    /// itself) to `each`, borrowed (see [`Expression::search_each`]).
+    pub fn search_each<T>(
+        &mut self,
+        expr: &Expression,
+        each: impl FnMut(&Value) -> T,
+    ) -> Result<Vec<T>, QueryError> {
+        self.load_mentioned(expr)
+            .map_err(|e| QueryError::Context(e.into()))?;
+        Ok(expr.search_each(&self.root, each)?)
+    }
+
+    /// How many times rendering has met variables no template wrote (see
+    /// [`Resolver::rescanning`]): a caller compares counts taken before and after.
+    pub fn rescans(&self) -> usize {
+        self.rescans
+    }
+
     /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).
     pub fn load_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
         while let Some((s, i)) = self.next_mentioned(expr) {
@@ -253,6 +275,10 @@ impl<'c> JsonContext<'c> {
 impl Resolver for JsonContext<'_> {
     fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.search(expr)
+    }
+
+    fn rescanning(&mut self) {
+        self.rescans += 1;
     }
 }
 

@@ -2,13 +2,15 @@
 //! context and preconditions, scoping of pattern targets, nesting, and the outcomes that
 //! produce no response at all.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::{JsonContext, is_missing_key};
 use super::rule::{Values, register};
+use crate::compile::element_reads::ElementReads;
 use crate::compile::{Foreach, ForeachCheck};
 use crate::report::Status;
+use crate::syntax::template::QueryError;
 use crate::value::go_type_name;
 
 /// Runs the foreach declarations of one level; `None` is "no response".
@@ -23,18 +25,26 @@ pub fn run<'c>(
     let mut applied = 0;
     let mut list_error = None;
     for entry in list {
-        let mut elements = match ctx.search(&entry.list) {
-            Ok(v) => match v.into_owned() {
-                Value::Array(items) => items,
-                other => vec![other],
-            },
+        // Values may set anything an element is read through: copy elements whole then.
+        let partial = entry
+            .element_reads
+            .as_ref()
+            .filter(|_| values.rule.is_none());
+        let rescans = ctx.rescans();
+        let mut outcome = each_element(entry, partial, depth, target, text, values, ctx);
+        if partial.is_some() && ctx.rescans() != rescans {
+            // Rendering met variables no template wrote, which may read any part of an
+            // element: evaluate again with whole elements.
+            outcome = each_element(entry, None, depth, target, text, values, ctx);
+        }
+        let (verdict, count) = match outcome {
+            Ok(done) => done,
             Err(e) if is_missing_key(&e) => continue,
             Err(e) => {
                 list_error = Some(e.to_string());
                 continue;
             }
         };
-        let (verdict, count) = elements_of(entry, &mut elements, depth, target, text, values, ctx);
         if verdict.status != Status::Pass {
             return Some(verdict);
         }
@@ -44,6 +54,52 @@ pub fn run<'c>(
         return Some(Verdict::new(Status::Pass, "rule passed"));
     }
     list_error.map(|e| Verdict::new(Status::Error, format!("failed to evaluate list: {e}")))
+}
+
+/// The elements of one declaration's list, each evaluated; an error is the list's.
+#[allow(clippy::too_many_arguments)]
+fn each_element<'c>(
+    entry: &'c Foreach,
+    partial: Option<&ElementReads>,
+    depth: usize,
+    target: Target<'_>,
+    text: &RuleText<'c>,
+    values: &Values<'_>,
+    ctx: &mut JsonContext<'c>,
+) -> Result<(Verdict, usize), QueryError> {
+    let mut elements = match partial {
+        Some(reads) => ctx.search_each(&entry.list, |element| partial_copy(element, reads))?,
+        None => match ctx.search(&entry.list)?.into_owned() {
+            Value::Array(items) => items,
+            other => vec![other],
+        },
+    };
+    Ok(elements_of(
+        entry,
+        &mut elements,
+        depth,
+        target,
+        text,
+        values,
+        ctx,
+    ))
+}
+
+/// The parts of `element` a body reads (see [`ElementReads`]), with the objects holding
+/// them: lookups of anything else would find the same nothing in either.
+fn partial_copy(element: &Value, reads: &ElementReads) -> Value {
+    match element {
+        Value::Object(map) if !reads.whole => {
+            let mut out = Map::new();
+            for (key, below) in &reads.keys {
+                if let Some(value) = map.get(&**key) {
+                    out.insert(key.to_string(), partial_copy(value, below));
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

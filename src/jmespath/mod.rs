@@ -6,6 +6,7 @@ pub mod ast;
 mod compile;
 mod eval;
 pub mod functions;
+pub mod reads;
 
 use std::borrow::Cow;
 
@@ -145,6 +146,35 @@ impl Expression {
         };
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
+    }
+
+    /// Evaluates the expression over `data` and hands each element of the resulting array
+    /// (or the result itself, when it is not an array) to `each`, borrowed: unlike
+    /// [`Expression::search`], an array the expression builds is not copied first.
+    pub fn search_each<T>(
+        &self,
+        data: &Value,
+        mut each: impl FnMut(&Value) -> T,
+    ) -> Result<Vec<T>, EvalError> {
+        let evaluator = eval::Evaluator {
+            strict_keys: self.dialect == Dialect::Kyverno,
+        };
+        let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
+        Ok(match result.array_len() {
+            Some(len) => {
+                let mut out = Vec::with_capacity(len);
+                if let Ok(elements) = result.into_elements() {
+                    out.extend(elements.map(|e| each(&e.to_cow())));
+                }
+                out
+            }
+            None => vec![each(&result.to_cow())],
+        })
+    }
+
+    /// The key paths of the searched document this expression can read (see [`reads`]).
+    pub fn reads(&self) -> Vec<reads::Path> {
+        reads::reads(&self.root)
     }
 }
 

@@ -33,6 +33,11 @@ const OLD_OBJECT: &str = "request.oldObject";
 pub trait Resolver {
     /// Evaluates `expr`; the result may borrow from the context or the expression.
     fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError>;
+
+    /// Told before variables that were not written in the template are resolved: ones
+    /// found in substituted text or inside a whole-variable result. Their expressions are
+    /// only known now, so nothing about them could be planned ahead.
+    fn rescanning(&mut self) {}
 }
 
 /// A plain JSON value is a context: queries search it.
@@ -147,6 +152,24 @@ impl Template {
             Query::Compiled { expr, .. } => expr.text(),
             Query::At => "@",
         })
+    }
+
+    /// The compiled expressions of the variables written in the text, DELETE twins
+    /// included; `None` stands for `{{@}}`, whose expression depends on where it is used.
+    pub fn queries(&self) -> impl Iterator<Item = Option<&Expression>> {
+        let variables = match &self.body {
+            Body::Static(_) => &[][..],
+            Body::Variables(variables) => variables.as_slice(),
+        };
+        variables
+            .iter()
+            .flat_map(|v| match &v.query {
+                Query::Compiled { expr, on_delete } => {
+                    [Some(Some(expr)), on_delete.as_ref().map(Some)]
+                }
+                Query::At => [Some(None), None],
+            })
+            .flatten()
     }
 
     /// The expression of a text that is one variable and nothing else (its DELETE twin on
