@@ -1,7 +1,7 @@
 //! Every policy of a compiled set on one request (rules.md §9.1): scope pre-filters, the
 //! rule set for the resource's kind, matching, and the JSON context each policy sees.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::context::{JsonContext, request_field};
 use super::images::Images;
@@ -307,22 +307,43 @@ fn root(request: &Request, objects: Objects) -> (Map<String, Value>, Replaced) {
     set("namespace", Value::from(namespace));
     let mut root = Map::new();
     if let Some(user) = &request.user {
-        set(
-            "userInfo",
-            json!({"username": user.username, "uid": user.uid, "groups": user.groups, "extra": user.extra}),
-        );
+        set("userInfo", user_info(user));
         if !user.roles.is_empty() {
-            set("roles", json!(user.roles));
+            set("roles", strings(&user.roles));
         }
         if !user.cluster_roles.is_empty() {
-            set("clusterRoles", json!(user.cluster_roles));
+            set("clusterRoles", strings(&user.cluster_roles));
         }
         let (sa_ns, sa_name) = service_account(&user.username);
-        root.insert("serviceAccountName".into(), json!(sa_name));
-        root.insert("serviceAccountNamespace".into(), json!(sa_ns));
+        root.insert("serviceAccountName".into(), Value::String(sa_name));
+        root.insert("serviceAccountNamespace".into(), Value::String(sa_ns));
     }
     root.insert("request".into(), Value::Object(req));
     (root, replaced)
+}
+
+/// `request.userInfo` as Kubernetes writes it: empty fields are left out, and `extra` is
+/// an object of string lists.
+fn user_info(user: &UserInfo) -> Value {
+    let mut info = Map::new();
+    if !user.username.is_empty() {
+        info.insert("username".into(), Value::String(user.username.clone()));
+    }
+    if !user.uid.is_empty() {
+        info.insert("uid".into(), Value::String(user.uid.clone()));
+    }
+    if !user.groups.is_empty() {
+        info.insert("groups".into(), strings(&user.groups));
+    }
+    if !user.extra.is_empty() {
+        let extra = user.extra.iter().map(|(k, v)| (k.clone(), strings(v)));
+        info.insert("extra".into(), Value::Object(extra.collect()));
+    }
+    Value::Object(info)
+}
+
+fn strings(list: &[String]) -> Value {
+    Value::Array(list.iter().map(|s| Value::String(s.clone())).collect())
 }
 
 /// rules.md §4.6.2: the first 22 characters are dropped without checking the prefix.
@@ -453,6 +474,7 @@ fn rule_values<'a>(policy: &Policy, rule: &Rule, inputs: Inputs<'a>) -> Option<&
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn evaluation_hands_back_the_request_as_it_was() {
@@ -463,7 +485,7 @@ mod tests {
                 "operation": "CREATE",
                 "namespace": "team-a",
                 "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                "userInfo": {"username": "alice"},
+                "userInfo": {"username": "alice", "groups": [], "extra": {"scopes": ["a"]}},
                 "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
             }
         });
@@ -474,7 +496,11 @@ mod tests {
         let request_in_context = evaluation.ctx.root()["request"].clone();
         assert_eq!(request_in_context["uid"], json!("7"));
         assert_eq!(request_in_context["object"]["metadata"]["name"], json!("p"));
-        assert_eq!(request_in_context["userInfo"]["groups"], json!([]));
+        // Kubernetes leaves empty fields out of a UserInfo.
+        assert_eq!(
+            request_in_context["userInfo"],
+            json!({"username": "alice", "extra": {"scopes": ["a"]}})
+        );
         let objects = evaluation.into_objects();
         request.restore(objects);
         assert_eq!(format!("{request:?}"), before);
