@@ -2,6 +2,7 @@
 //! coercions, wildcards in values, ranges, JSON-encoded lists, durations, quantities and
 //! semantic versions. Operators never fail: a mismatch of types is `false`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
@@ -9,7 +10,8 @@ use std::str::FromStr;
 use serde_json::Value;
 
 use super::units;
-use crate::value::{deep_eq, go::sprint, parse_float, wildcard};
+use crate::value::go::sprint_cow;
+use crate::value::{deep_eq, parse_float, wildcard};
 
 /// Kyverno's condition operators, named as Kyverno names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,9 +222,9 @@ fn json_strings(v: &str) -> Option<Option<Vec<String>>> {
     }))
 }
 
-fn scalar_text(key: &Value) -> Option<String> {
+fn scalar_text(key: &Value) -> Option<Cow<'_, str>> {
     match key {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(sprint(key)),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(sprint_cow(key)),
         _ => None,
     }
 }
@@ -231,9 +233,9 @@ fn scalar_text(key: &Value) -> Option<String> {
 fn legacy_in(key: &Value, value: &Value) -> Option<bool> {
     if let Some(k) = scalar_text(key) {
         return match value {
-            Value::Array(items) => Some(items.iter().any(|e| both_wild(&sprint(e), &k))),
+            Value::Array(items) => Some(items.iter().any(|e| both_wild(&sprint_cow(e), &k))),
             Value::String(v) if wildcard::matches(v, &k) => Some(true),
-            Value::String(v) => Some(json_strings(v)??.contains(&k)),
+            Value::String(v) => Some(json_strings(v)??.iter().any(|s| *s == k)),
             _ => None,
         };
     }
@@ -284,11 +286,11 @@ fn set_op(op: Operator, key: &Value, value: &Value) -> Option<bool> {
         let found = scalar_exists(&k, value)?;
         return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found);
     }
-    let keys: Vec<String> = key.as_array()?.iter().map(sprint).collect();
-    let values = match value {
-        Value::Array(items) => items.iter().map(sprint).collect(),
+    let keys: Vec<Cow<str>> = key.as_array()?.iter().map(sprint_cow).collect();
+    let values: Vec<Cow<str>> = match value {
+        Value::Array(items) => items.iter().map(sprint_cow).collect(),
         Value::Number(_) | Value::Bool(_) if matches!(op, Operator::AnyIn | Operator::AnyNotIn) => {
-            vec![sprint(value)]
+            vec![sprint_cow(value)]
         }
         Value::String(v) => return list_against_string(op, &keys, v),
         _ => return None,
@@ -298,7 +300,7 @@ fn set_op(op: Operator, key: &Value, value: &Value) -> Option<bool> {
     }))
 }
 
-fn list_against(op: Operator, keys: &[String], found: impl Fn(&str) -> bool) -> bool {
+fn list_against(op: Operator, keys: &[Cow<str>], found: impl Fn(&str) -> bool) -> bool {
     match op {
         Operator::AnyIn => keys.iter().any(|k| found(k)),
         Operator::AllIn => keys.iter().all(|k| found(k)),
@@ -307,7 +309,7 @@ fn list_against(op: Operator, keys: &[String], found: impl Fn(&str) -> bool) -> 
     }
 }
 
-fn list_against_string(op: Operator, keys: &[String], v: &str) -> Option<bool> {
+fn list_against_string(op: Operator, keys: &[Cow<str>], v: &str) -> Option<bool> {
     if keys.len() == 1 && keys[0] == v {
         return Some(matches!(op, Operator::AnyIn | Operator::AllIn));
     }
@@ -332,7 +334,7 @@ fn list_against_string(op: Operator, keys: &[String], v: &str) -> Option<bool> {
 
 fn scalar_exists(k: &str, value: &Value) -> Option<bool> {
     match value {
-        Value::Array(items) => Some(items.iter().any(|e| both_wild(&sprint(e), k))),
+        Value::Array(items) => Some(items.iter().any(|e| both_wild(&sprint_cow(e), k))),
         Value::String(v) if wildcard::matches(v, k) => Some(true),
         Value::String(v) if is_range(v) => Some(range_holds(k, v)),
         Value::String(v) => match json_strings(v) {
