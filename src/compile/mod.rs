@@ -3,7 +3,6 @@
 
 pub mod autogen;
 mod context;
-pub mod element_reads;
 pub mod exception;
 pub mod matching;
 pub mod pattern;
@@ -199,9 +198,6 @@ pub struct Foreach {
     pub context: Vec<ContextEntry>,
     pub preconditions: Option<Block<TemplateDoc>>,
     pub check: ForeachCheck,
-    /// For a `deny` body, the parts of each element it reads, when they can be told: only
-    /// those are copied into the context (see [`element_reads`]).
-    pub element_reads: Option<element_reads::ElementReads>,
 }
 
 #[derive(Debug)]

@@ -60,12 +60,7 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
         context: super::context::context(&r.context, p),
         preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
         validate: match &r.body {
-            ir::RuleBody::Validate(v) => {
-                Some(validate(v, names_indexed_element(r), p)).map(|mut v| {
-                    super::element_reads::plan(&mut v, !r.context.is_empty());
-                    v
-                })
-            }
+            ir::RuleBody::Validate(v) => Some(validate(v, names_indexed_element(r), p)),
             _ => None,
         },
     }
@@ -236,7 +231,6 @@ fn foreach(f: &ir::Foreach, indexed: bool, p: &mut Problems) -> Option<Foreach> 
         context: super::context::context(&f.context, p),
         preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),
         check,
-        element_reads: None,
     })
 }
 

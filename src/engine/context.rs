@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::offline::Backend;
 use crate::jmespath::Expression;
+use crate::jmespath::layer::{Layer, Slot};
 use crate::syntax::template::{QueryError, Resolver, Site};
 
 /// Computes a context entry's value; its own queries go through the context.
@@ -29,12 +30,16 @@ struct Pending<'c> {
 #[derive(Default)]
 struct Scope<'c> {
     /// Top-level keys changed in this scope and what they held before.
-    saved: Vec<(String, Option<Value>)>,
+    saved: Vec<(String, Option<Slot<'c>>)>,
     entries: Vec<Pending<'c>>,
 }
 
+/// The context: the request's document, shared and never changed, under a layer of the
+/// top-level keys set while evaluating (context entries, values, `element`, ...). A foreach
+/// element found in the document is laid over it by reference, not copied.
 pub struct JsonContext<'c> {
-    root: Value,
+    base: &'c Value,
+    top: Layer<'c>,
     /// Pod Security check results of this request's pod, shared by its podSecurity rules.
     memo: crate::engine::podsecurity::Memo,
     scopes: Vec<Scope<'c>>,
@@ -42,20 +47,18 @@ pub struct JsonContext<'c> {
     loading: Vec<(usize, usize)>,
     /// What serves sources that need a cluster; `None` serves none of them.
     backend: Option<Backend<'c>>,
-    /// How many times rendering met variables not written in a template (see
-    /// [`Resolver::rescanning`]).
-    rescans: usize,
 }
 
 impl<'c> JsonContext<'c> {
-    pub fn new(root: Map<String, Value>) -> Self {
+    /// A context over `base`, an object (anything else reads as an empty one).
+    pub fn new(base: &'c Value) -> Self {
         JsonContext {
-            root: Value::Object(root),
+            base,
+            top: Layer::default(),
             memo: Default::default(),
             scopes: vec![Scope::default()],
             loading: Vec::new(),
             backend: None,
-            rescans: 0,
         }
     }
 
@@ -68,35 +71,33 @@ impl<'c> JsonContext<'c> {
         self.backend
     }
 
-    pub fn root(&self) -> &Value {
-        &self.root
+    /// The whole context as one object (a copy: for what needs it all at once).
+    pub fn snapshot(&self) -> Value {
+        self.top.merged(self.base)
     }
 
-    /// Ends the context, handing back the `request` object.
-    pub fn into_request(self) -> Map<String, Value> {
-        match self.root {
-            Value::Object(mut root) => match root.remove("request") {
-                Some(Value::Object(request)) => request,
-                _ => Map::new(),
-            },
-            _ => Map::new(),
-        }
+    /// `request.<key>`, unless absent or null.
+    pub fn request_field(&self, key: &str) -> Option<&Value> {
+        self.get("request")?.get(key).filter(|v| !v.is_null())
     }
 
     /// The request's new object, with the Pod Security memo of this request.
     pub fn object_and_memo(&mut self) -> (Option<&Value>, &mut crate::engine::podsecurity::Memo) {
-        let object = request_field(&self.root, "object");
+        let request = self.top.get("request").or_else(|| self.base.get("request"));
+        let object = request
+            .and_then(|r| r.get("object"))
+            .filter(|v| !v.is_null());
         (object, &mut self.memo)
     }
 
     /// `request.object`, unless absent or null.
     pub fn object(&self) -> Option<&Value> {
-        request_field(&self.root, "object")
+        self.request_field("object")
     }
 
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
     pub fn is_delete(&self) -> bool {
-        request_field(&self.root, "operation").and_then(Value::as_str) == Some("DELETE")
+        self.request_field("operation").and_then(Value::as_str) == Some("DELETE")
     }
 
     /// Where a string at `pointer` (empty for a lone string) is rendered in this request.
@@ -108,20 +109,9 @@ impl<'c> JsonContext<'c> {
         }
     }
 
+    /// A top-level key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.map().get(key)
-    }
-
-    fn map(&self) -> &Map<String, Value> {
-        self.root
-            .as_object()
-            .expect("invariant: the context root is always an object")
-    }
-
-    fn map_mut(&mut self) -> &mut Map<String, Value> {
-        self.root
-            .as_object_mut()
-            .expect("invariant: the context root is always an object")
+        self.top.get(key).or_else(|| self.base.get(key))
     }
 
     pub fn push_scope(&mut self) {
@@ -135,8 +125,8 @@ impl<'c> JsonContext<'c> {
         };
         for (key, old) in scope.saved.into_iter().rev() {
             match old {
-                Some(v) => self.map_mut().insert(key, v),
-                None => self.map_mut().remove(&key),
+                Some(slot) => self.top.insert(&key, slot),
+                None => self.top.remove(&key),
             };
         }
     }
@@ -144,27 +134,30 @@ impl<'c> JsonContext<'c> {
     /// Remembers a top-level key's value the first time the current scope changes it.
     fn save(&mut self, key: &str) {
         let innermost = self.scopes.len() - 1;
-        self.save_in(innermost, key);
-    }
-
-    fn save_in(&mut self, scope: usize, key: &str) {
-        if self.scopes[scope].saved.iter().any(|(k, _)| k == key) {
+        if self.scopes[innermost].saved.iter().any(|(k, _)| k == key) {
             return;
         }
-        let old = self.map().get(key).cloned();
-        self.scopes[scope].saved.push((key.to_string(), old));
+        let old = self.top.slot(key).cloned();
+        self.scopes[innermost].saved.push((key.to_string(), old));
     }
 
     /// Sets a top-level key (not split on dots).
     pub fn set(&mut self, key: &str, value: Value) {
         let innermost = self.scopes.len() - 1;
-        self.put(innermost, key, value);
+        self.put(innermost, key, Slot::Owned(value));
+    }
+
+    /// Sets a top-level key to a value of the document (or of the policies): the value is
+    /// laid over the context by reference, not copied.
+    pub fn bind(&mut self, key: &str, value: &'c Value) {
+        let innermost = self.scopes.len() - 1;
+        self.put(innermost, key, Slot::Borrowed(value));
     }
 
     /// Sets a top-level key for the life of scope `scope`; the value it replaces is kept
     /// (moved, not copied) the first time that scope changes the key.
-    fn put(&mut self, scope: usize, key: &str, value: Value) {
-        let old = self.map_mut().insert(key.to_string(), value);
+    fn put(&mut self, scope: usize, key: &str, slot: Slot<'c>) {
+        let old = self.top.insert(key, slot);
         let saved = &mut self.scopes[scope].saved;
         if !saved.iter().any(|(k, _)| k == key) {
             saved.push((key.to_string(), old));
@@ -175,12 +168,12 @@ impl<'c> JsonContext<'c> {
     /// dots); intermediate objects are created and objects merge (cli-test.md §9.1).
     pub fn inject(&mut self, key: &str, value: Value) {
         let path = split_path(key);
-        let Some(first) = path.first() else {
+        let Some((first, rest)) = path.split_first() else {
             return;
         };
         self.save(first);
-        let mut slot = &mut self.root;
-        for segment in &path {
+        let mut slot = self.top.owned_mut(first, self.base.get(first.as_str()));
+        for segment in rest {
             if !slot.is_object() {
                 *slot = Value::Object(Map::new());
             }
@@ -209,25 +202,25 @@ impl<'c> JsonContext<'c> {
     pub fn search<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.load_mentioned(expr)
             .map_err(|e| QueryError::Context(e.into()))?;
-        Ok(expr.search(&self.root)?)
+        Ok(expr.search_layered(self.base, &self.top)?)
     }
 
-    /// As [`JsonContext::search`], handing each element of an array result (or the result
-    /// itself) to `each`, borrowed (see [`Expression::search_each`]).
-    pub fn search_each<T>(
+    /// The elements of an expression's array result (or the result itself), borrowed from
+    /// the document when the expression reads only keys of the document no key set on top
+    /// of it hides; `None` otherwise (search and copy them instead).
+    pub fn search_elements(
         &mut self,
-        expr: &Expression,
-        each: impl FnMut(&Value) -> T,
-    ) -> Result<Vec<T>, QueryError> {
-        self.load_mentioned(expr)
-            .map_err(|e| QueryError::Context(e.into()))?;
-        Ok(expr.search_each(&self.root, each)?)
-    }
-
-    /// How many times rendering has met variables no template wrote (see
-    /// [`Resolver::rescanning`]): a caller compares counts taken before and after.
-    pub fn rescans(&self) -> usize {
-        self.rescans
+        expr: &'c Expression,
+    ) -> Option<Result<Vec<Cow<'c, Value>>, QueryError>> {
+        if let Err(e) = self.load_mentioned(expr) {
+            return Some(Err(QueryError::Context(e.into())));
+        }
+        let roots = expr.roots()?;
+        if roots.iter().any(|k| self.top.contains(k)) {
+            return None;
+        }
+        let base: &'c Value = self.base;
+        Some(expr.search_elements(base).map_err(QueryError::from))
     }
 
     /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).
@@ -243,7 +236,7 @@ impl<'c> JsonContext<'c> {
             self.loading.pop();
             match loaded {
                 // The value lives as long as the scope the entry was registered in.
-                Ok(value) => self.put(s, name, value),
+                Ok(value) => self.put(s, name, Slot::Owned(value)),
                 Err(e) => {
                     // A failed entry fails again wherever it is mentioned next.
                     self.scopes[s].entries[i].loaded = false;
@@ -275,10 +268,6 @@ impl<'c> JsonContext<'c> {
 impl Resolver for JsonContext<'_> {
     fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.search(expr)
-    }
-
-    fn rescanning(&mut self) {
-        self.rescans += 1;
     }
 }
 
@@ -387,20 +376,39 @@ mod tests {
 
     #[test]
     fn scopes_undo_changes_and_values_merge() {
-        let mut ctx = JsonContext::new(
-            json!({"request": {"operation": "CREATE"}})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        );
+        let base = json!({"request": {"operation": "CREATE"}});
+        let mut ctx = JsonContext::new(&base);
         ctx.push_scope();
         ctx.inject("request.operation", json!("UPDATE"));
         ctx.inject("a.\"b.c\".d", json!(1));
         ctx.set("element", json!({"x": 1}));
-        assert_eq!(ctx.root()["a"]["b.c"]["d"], json!(1));
-        assert_eq!(ctx.root()["request"]["operation"], json!("UPDATE"));
+        let seen = ctx.snapshot();
+        assert_eq!(seen["a"]["b.c"]["d"], json!(1));
+        assert_eq!(seen["request"]["operation"], json!("UPDATE"));
         ctx.pop_scope();
-        assert_eq!(ctx.root(), &json!({"request": {"operation": "CREATE"}}));
+        assert_eq!(ctx.snapshot(), json!({"request": {"operation": "CREATE"}}));
+        assert_eq!(base, json!({"request": {"operation": "CREATE"}}));
+    }
+
+    #[test]
+    fn bound_elements_are_read_through_the_layer() {
+        let base = json!({"request": {"object": {"spec": {"containers": [{"name": "a"}]}}}});
+        let element = &base["request"]["object"]["spec"]["containers"][0];
+        let mut ctx = JsonContext::new(&base);
+        ctx.push_scope();
+        ctx.bind("element", element);
+        let name = Expression::compile("element.name").expect("invariant: valid expression");
+        let whole = Expression::compile("keys(@)").expect("invariant: valid expression");
+        assert_eq!(
+            ctx.search(&name).map(Cow::into_owned).ok(),
+            Some(json!("a"))
+        );
+        assert_eq!(
+            ctx.search(&whole).map(Cow::into_owned).ok(),
+            Some(json!(["element", "request"]))
+        );
+        ctx.pop_scope();
+        assert!(ctx.search(&name).is_err());
     }
 
     struct Fixed(Value);
@@ -414,7 +422,8 @@ mod tests {
     fn entries_load_only_when_mentioned() {
         let loader = Fixed(json!("v"));
         let failing = Failing;
-        let mut ctx = JsonContext::new(Map::new());
+        let base = json!({});
+        let mut ctx = JsonContext::new(&base);
         ctx.register("good", &loader);
         ctx.register("bad", &failing);
         let expr = Expression::compile("good").expect("invariant: valid expression");

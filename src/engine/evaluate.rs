@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::context::{JsonContext, request_field};
+use super::context::JsonContext;
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
@@ -42,65 +42,71 @@ fn evaluate_skeleton(
     objects: Objects,
     inputs: Inputs<'_>,
 ) -> (Vec<PolicyResponse>, Objects) {
-    let mut shared = Evaluation::new(request, objects);
+    let (base, replaced) = root(request, objects);
+    let base = Value::Object(base);
+    let mut shared = Evaluation::new(request, &base);
     let mut out = Vec::new();
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
             continue;
         }
-        let response = match changed_request(policy, request, shared.ctx.root(), inputs) {
+        let response = match changed_request(policy, request, &shared.ctx, inputs) {
             Some(own) => {
                 let (own, objects) = own.into_skeleton();
-                Evaluation::new(&own, objects).policy(index, policy, &set.exceptions, inputs)
+                let own_base = Value::Object(root(&own, objects).0);
+                Evaluation::new(&own, &own_base).policy(index, policy, &set.exceptions, inputs)
             }
             None => shared.policy(index, policy, &set.exceptions, inputs),
         };
         out.push(response);
     }
-    (out, shared.into_objects())
+    drop(shared);
+    (out, give_back(base, replaced))
 }
 
-/// One request prepared for evaluation: its JSON context, which owns the objects, and
-/// what matching reads (from the request's skeleton, see [`Request::into_skeleton`]).
+/// Hands back what the request lent the context, as it was.
+fn give_back(base: Value, replaced: Replaced) -> Objects {
+    let Value::Object(mut base) = base else {
+        return Objects::default();
+    };
+    let Some(Value::Object(mut request)) = base.remove("request") else {
+        return Objects::default();
+    };
+    let mut take = |key: &str| request.remove(key).filter(|v| !v.is_null());
+    let (object, old_object) = (take("object"), take("oldObject"));
+    for (key, old) in replaced.into_iter().rev() {
+        match old {
+            Some(value) => request.insert(key.into(), value),
+            None => request.remove(key),
+        };
+    }
+    Objects {
+        object,
+        old_object,
+        admission: request,
+    }
+}
+
+/// One request prepared for evaluation: its JSON context, over the document the request's
+/// fields were moved into, and what matching reads (from the request's skeleton, see
+/// [`Request::into_skeleton`]).
 struct Evaluation<'r> {
     request: &'r Request,
     ctx: JsonContext<'r>,
     matched: MatchRequest<'r>,
-    /// The admission fields the context's `request` replaced, to hand back.
-    replaced: Replaced,
 }
 
 const NO_OBJECT: Value = Value::Null;
 
 impl<'r> Evaluation<'r> {
-    fn new(request: &'r Request, objects: Objects) -> Evaluation<'r> {
-        let (root, replaced) = root(request, objects);
-        let mut ctx = JsonContext::new(root);
+    fn new(request: &'r Request, base: &'r Value) -> Evaluation<'r> {
+        let mut ctx = JsonContext::new(base);
         ctx.register("images", &Images);
         let object = request.subject().unwrap_or(&NO_OBJECT);
         Evaluation {
             request,
             ctx,
             matched: match_request(request, object),
-            replaced,
-        }
-    }
-
-    /// Ends the evaluation, handing back what the request lent, as it was.
-    fn into_objects(self) -> Objects {
-        let mut request = self.ctx.into_request();
-        let mut take = |key: &str| request.remove(key).filter(|v| !v.is_null());
-        let (object, old_object) = (take("object"), take("oldObject"));
-        for (key, old) in self.replaced.into_iter().rev() {
-            match old {
-                Some(value) => request.insert(key.into(), value),
-                None => request.remove(key),
-            };
-        }
-        Objects {
-            object,
-            old_object,
-            admission: request,
         }
     }
 
@@ -142,7 +148,7 @@ impl<'r> Evaluation<'r> {
             if let Some(mut r) = rule::evaluate(rule, &env, &mut self.ctx) {
                 if r.status == Status::Fail && keeps_existing_violations(rule, policy, self.request)
                 {
-                    let old = request_field(self.ctx.root(), "oldObject").cloned();
+                    let old = self.ctx.request_field("oldObject").cloned();
                     existing_violation(&mut r, rule, policy, exceptions, old);
                 }
                 response.rules.push(r);
@@ -195,7 +201,8 @@ fn existing_violation(
     };
     let (old_request, objects) =
         Request::simulate(old, Operation::Create, Some(user)).into_skeleton();
-    let mut again = Evaluation::new(&old_request, objects);
+    let base = Value::Object(root(&old_request, objects).0);
+    let mut again = Evaluation::new(&old_request, &base);
     if !applies(rule, &again.matched) {
         return;
     }
@@ -363,7 +370,7 @@ fn service_account(username: &str) -> (String, String) {
 fn changed_request(
     policy: &Policy,
     request: &Request,
-    context: &Value,
+    context: &JsonContext<'_>,
     inputs: Inputs<'_>,
 ) -> Option<Request> {
     let pairs = resource_value_pairs(policy, request, inputs);
@@ -380,7 +387,7 @@ fn changed_request(
         .rev()
         .find(|(k, _)| k == "request.operation")
         .and_then(|(_, v)| v.as_str()?.parse::<Operation>().ok());
-    let object = |pointer: &str| context.pointer(pointer).filter(|v| !v.is_null()).cloned();
+    let object = |key: &str| context.request_field(key).cloned();
     // The shared context holds the admission fields (the request lent them to it).
     let mut admission = context
         .get("request")
@@ -390,8 +397,8 @@ fn changed_request(
     admission.remove("object");
     admission.remove("oldObject");
     let request = Request {
-        object: object("/request/object"),
-        old_object: object("/request/oldObject"),
+        object: object("object"),
+        old_object: object("oldObject"),
         admission,
         ..request.clone()
     };
@@ -408,20 +415,13 @@ fn changed_request(
             old_object: out.old_object.clone(),
             admission: out.admission.clone(),
         };
-        let mut ctx = JsonContext::new(root(&out, objects).0);
+        let base = Value::Object(root(&out, objects).0);
+        let mut ctx = JsonContext::new(&base);
         for (key, value) in &pairs {
             ctx.inject(key, value.clone());
         }
-        out.object = ctx
-            .root()
-            .pointer("/request/object")
-            .cloned()
-            .filter(|v| !v.is_null());
-        out.old_object = ctx
-            .root()
-            .pointer("/request/oldObject")
-            .cloned()
-            .filter(|v| !v.is_null());
+        out.object = ctx.request_field("object").cloned();
+        out.old_object = ctx.request_field("oldObject").cloned();
     }
     Some(out)
 }
@@ -492,8 +492,10 @@ mod tests {
         let mut request = Request::from_admission_review(review).expect("a valid review");
         let before = format!("{request:?}");
         let objects = request.take_objects();
-        let evaluation = Evaluation::new(&request, objects);
-        let request_in_context = evaluation.ctx.root()["request"].clone();
+        let (base, replaced) = root(&request, objects);
+        let base = Value::Object(base);
+        let evaluation = Evaluation::new(&request, &base);
+        let request_in_context = evaluation.ctx.snapshot()["request"].clone();
         assert_eq!(request_in_context["uid"], json!("7"));
         assert_eq!(request_in_context["object"]["metadata"]["name"], json!("p"));
         // Kubernetes leaves empty fields out of a UserInfo.
@@ -501,8 +503,8 @@ mod tests {
             request_in_context["userInfo"],
             json!({"username": "alice", "extra": {"scopes": ["a"]}})
         );
-        let objects = evaluation.into_objects();
-        request.restore(objects);
+        drop(evaluation);
+        request.restore(give_back(base, replaced));
         assert_eq!(format!("{request:?}"), before);
     }
 }

@@ -2,12 +2,13 @@
 //! context and preconditions, scoping of pattern targets, nesting, and the outcomes that
 //! produce no response at all.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::{JsonContext, is_missing_key};
 use super::rule::{Values, register};
-use crate::compile::element_reads::ElementReads;
 use crate::compile::{Foreach, ForeachCheck};
 use crate::report::Status;
 use crate::syntax::template::QueryError;
@@ -25,26 +26,15 @@ pub fn run<'c>(
     let mut applied = 0;
     let mut list_error = None;
     for entry in list {
-        // Values may set anything an element is read through: copy elements whole then.
-        let partial = entry
-            .element_reads
-            .as_ref()
-            .filter(|_| values.rule.is_none());
-        let rescans = ctx.rescans();
-        let mut outcome = each_element(entry, partial, depth, target, text, values, ctx);
-        if partial.is_some() && ctx.rescans() != rescans {
-            // Rendering met variables no template wrote, which may read any part of an
-            // element: evaluate again with whole elements.
-            outcome = each_element(entry, None, depth, target, text, values, ctx);
-        }
-        let (verdict, count) = match outcome {
-            Ok(done) => done,
+        let elements = match list_of(entry, ctx) {
+            Ok(elements) => elements,
             Err(e) if is_missing_key(&e) => continue,
             Err(e) => {
                 list_error = Some(e.to_string());
                 continue;
             }
         };
+        let (verdict, count) = elements_of(entry, elements, depth, target, text, values, ctx);
         if verdict.status != Status::Pass {
             return Some(verdict);
         }
@@ -56,56 +46,25 @@ pub fn run<'c>(
     list_error.map(|e| Verdict::new(Status::Error, format!("failed to evaluate list: {e}")))
 }
 
-/// The elements of one declaration's list, each evaluated; an error is the list's.
-#[allow(clippy::too_many_arguments)]
-fn each_element<'c>(
+/// The elements of a declaration's list: borrowed from the request's document when they
+/// are found there, copied otherwise (a list over a context entry or an outer element).
+fn list_of<'c>(
     entry: &'c Foreach,
-    partial: Option<&ElementReads>,
-    depth: usize,
-    target: Target<'_>,
-    text: &RuleText<'c>,
-    values: &Values<'_>,
     ctx: &mut JsonContext<'c>,
-) -> Result<(Verdict, usize), QueryError> {
-    let mut elements = match partial {
-        Some(reads) => ctx.search_each(&entry.list, |element| partial_copy(element, reads))?,
-        None => match ctx.search(&entry.list)?.into_owned() {
-            Value::Array(items) => items,
-            other => vec![other],
-        },
-    };
-    Ok(elements_of(
-        entry,
-        &mut elements,
-        depth,
-        target,
-        text,
-        values,
-        ctx,
-    ))
-}
-
-/// The parts of `element` a body reads (see [`ElementReads`]), with the objects holding
-/// them: lookups of anything else would find the same nothing in either.
-fn partial_copy(element: &Value, reads: &ElementReads) -> Value {
-    match element {
-        Value::Object(map) if !reads.whole => {
-            let mut out = Map::new();
-            for (key, below) in &reads.keys {
-                if let Some(value) = map.get(&**key) {
-                    out.insert(key.to_string(), partial_copy(value, below));
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
+) -> Result<Vec<Cow<'c, Value>>, QueryError> {
+    if let Some(borrowed) = ctx.search_elements(&entry.list) {
+        return borrowed;
     }
+    Ok(match ctx.search(&entry.list)?.into_owned() {
+        Value::Array(items) => items.into_iter().map(Cow::Owned).collect(),
+        other => vec![Cow::Owned(other)],
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
 fn elements_of<'c>(
     entry: &'c Foreach,
-    elements: &mut [Value],
+    elements: Vec<Cow<'c, Value>>,
     depth: usize,
     target: Target<'_>,
     text: &RuleText<'c>,
@@ -115,24 +74,35 @@ fn elements_of<'c>(
     let mut count = 0;
     // Only pattern bodies (directly or nested) match against the element itself.
     let matches_element = !matches!(entry.check, ForeachCheck::Deny(_) | ForeachCheck::None);
-    for (index, slot) in elements.iter_mut().enumerate() {
-        if slot.is_null() {
+    for (index, element) in elements.into_iter().enumerate() {
+        if element.is_null() {
             continue;
         }
-        let scoped = match scope(entry, slot) {
+        let scoped = match scope(entry, &element) {
             Ok(scoped) => scoped,
             Err(message) => return (Verdict::new(Status::Error, message), count),
         };
-        ctx.push_scope();
         let keep = scoped && matches_element;
-        let element = if keep {
-            slot.clone()
-        } else {
-            std::mem::take(slot)
+        ctx.push_scope();
+        let verdict = match element {
+            Cow::Borrowed(element) => {
+                bind_element(ctx, depth, index, element, entry.indexed);
+                let here = if keep {
+                    Target::Element(element)
+                } else {
+                    target
+                };
+                element_body(entry, depth, here, text, values, ctx)
+            }
+            Cow::Owned(element) if keep => {
+                set_element(ctx, depth, index, element.clone(), entry.indexed);
+                element_body(entry, depth, Target::Element(&element), text, values, ctx)
+            }
+            Cow::Owned(element) => {
+                set_element(ctx, depth, index, element, entry.indexed);
+                element_body(entry, depth, target, text, values, ctx)
+            }
         };
-        set_element(ctx, depth, index, element, entry.indexed);
-        let here = if keep { Target::Element(slot) } else { target };
-        let verdict = element_body(entry, depth, here, text, values, ctx);
         ctx.pop_scope();
         match verdict {
             None => {}
@@ -165,6 +135,23 @@ fn scope(entry: &Foreach, element: &Value) -> Result<bool, String> {
         Some(scope) => Ok(scope),
         None => Ok(element.is_object()),
     }
+}
+
+/// As [`set_element`], for an element of the request's document: laid over the context by
+/// reference.
+fn bind_element<'c>(
+    ctx: &mut JsonContext<'c>,
+    depth: usize,
+    index: usize,
+    element: &'c Value,
+    indexed: bool,
+) {
+    if indexed {
+        ctx.bind(&format!("element{depth}"), element);
+        ctx.set(&format!("elementIndex{depth}"), Value::from(index));
+    }
+    ctx.bind("element", element);
+    ctx.set("elementIndex", Value::from(index));
 }
 
 /// Sets `element` and `elementIndex`, and their level-indexed twins when the rule names

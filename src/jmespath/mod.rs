@@ -6,6 +6,7 @@ pub mod ast;
 mod compile;
 mod eval;
 pub mod functions;
+pub mod layer;
 pub mod reads;
 
 use std::borrow::Cow;
@@ -104,6 +105,8 @@ pub struct Expression {
     root: Expr,
     /// See [`Expression::may_start_word`].
     word_starts: u128,
+    /// See [`Expression::roots`].
+    roots: Option<Box<[Box<str>]>>,
 }
 
 impl Expression {
@@ -116,6 +119,7 @@ impl Expression {
         let root = compile::compile(text, dialect)?;
         Ok(Expression {
             word_starts: word_starts(text),
+            roots: roots(&root),
             text: text.into(),
             dialect,
             root,
@@ -143,39 +147,72 @@ impl Expression {
     pub fn search<'a>(&'a self, data: &'a Value) -> Result<Cow<'a, Value>, EvalError> {
         let evaluator = eval::Evaluator {
             strict_keys: self.dialect == Dialect::Kyverno,
+            layer: None,
         };
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
 
-    /// Evaluates the expression over `data` and hands each element of the resulting array
-    /// (or the result itself, when it is not an array) to `each`, borrowed: unlike
-    /// [`Expression::search`], an array the expression builds is not copied first.
-    pub fn search_each<T>(
-        &self,
-        data: &Value,
-        mut each: impl FnMut(&Value) -> T,
-    ) -> Result<Vec<T>, EvalError> {
+    /// Evaluates the expression over `data` seen through `layer` (see [`layer::Layer`]). An
+    /// expression that reads the document as a whole (`@`, `keys(@)`) is run on a merged
+    /// copy; any other reads the document's top level only through keys, which the layer
+    /// answers first.
+    pub fn search_layered<'a>(
+        &'a self,
+        data: &'a Value,
+        layer: &'a layer::Layer<'a>,
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        if self.roots.is_none() {
+            let merged = layer.merged(data);
+            return Ok(Cow::Owned(self.search(&merged)?.into_owned()));
+        }
         let evaluator = eval::Evaluator {
             strict_keys: self.dialect == Dialect::Kyverno,
+            layer: Some((data, layer)),
+        };
+        let result = evaluator.eval(&self.root, eval::Val::Ref(data));
+        result.map(eval::Val::into_cow).map_err(EvalError::from)
+    }
+
+    /// The elements of the array the expression gives over `data` (or the result itself,
+    /// when it is not an array): those found in `data` or the expression are borrowed.
+    pub fn search_elements<'a>(
+        &'a self,
+        data: &'a Value,
+    ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
+        let evaluator = eval::Evaluator {
+            strict_keys: self.dialect == Dialect::Kyverno,
+            layer: None,
         };
         let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
-        Ok(match result.array_len() {
-            Some(len) => {
-                let mut out = Vec::with_capacity(len);
-                if let Ok(elements) = result.into_elements() {
-                    out.extend(elements.map(|e| each(&e.to_cow())));
-                }
-                out
-            }
-            None => vec![each(&result.to_cow())],
+        Ok(match result.into_elements() {
+            Ok(elements) => elements.map(eval::Val::into_cow).collect(),
+            Err(other) => vec![other.into_cow()],
         })
+    }
+
+    /// The top-level keys of the searched document the expression can read; `None` when it
+    /// can read the document as a whole.
+    pub fn roots(&self) -> Option<&[Box<str>]> {
+        self.roots.as_deref()
     }
 
     /// The key paths of the searched document this expression can read (see [`reads`]).
     pub fn reads(&self) -> Vec<reads::Path> {
         reads::reads(&self.root)
     }
+}
+
+/// The distinct first keys of the paths `expr` reads; `None` if it reads the whole document.
+fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
+    let mut roots: Vec<Box<str>> = Vec::new();
+    for path in reads::reads(expr) {
+        let first = path.into_iter().next()?;
+        if !roots.contains(&first) {
+            roots.push(first);
+        }
+    }
+    Some(roots.into())
 }
 
 /// The first bytes (modulo 128) of the positions of `text` a name could start at.

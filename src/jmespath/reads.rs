@@ -1,7 +1,8 @@
 //! Which parts of the searched document an expression can read: a list of key paths, each
 //! standing for the whole value at that path (the empty path for the whole document). A
-//! caller that hands the expression a document holding only those values, with the objects
-//! on the way to them, gets the same result, errors included: missing keys stay missing.
+//! caller that hands the expression a document of the same type holding only those values,
+//! with the objects on the way to them, gets the same result, errors included: missing keys
+//! stay missing.
 
 use super::ast::Expr;
 
@@ -43,16 +44,25 @@ fn collect(expr: &Expr, at: &[Box<str>], out: &mut Vec<Path>) {
             collect(then, at, out);
         }
         Expr::Function { args, .. } => args.iter().for_each(|a| collect(a, at, out)),
-        // These look at the value itself (its type, or whether it is null).
-        Expr::Identity | Expr::Index(_) | Expr::Slice { .. } | Expr::LiteralList(_) => whole(out),
+        // These look at the value itself.
+        Expr::Identity | Expr::Index(_) | Expr::Slice { .. } => whole(out),
+        // Multi-selects only ask whether the value is null: the document's type is kept.
+        Expr::LiteralList(_) => null_test(at, out),
         Expr::MultiList(items) => {
-            whole(out);
+            null_test(at, out);
             items.iter().for_each(|i| collect(i, at, out));
         }
         Expr::MultiHash(pairs) => {
-            whole(out);
+            null_test(at, out);
             pairs.iter().for_each(|(_, e)| collect(e, at, out));
         }
+    }
+}
+
+/// Whether the value at `at` is null is read: below the document that is the value itself.
+fn null_test(at: &[Box<str>], out: &mut Vec<Path>) {
+    if !at.is_empty() {
+        out.push(at.to_vec());
     }
 }
 
@@ -97,13 +107,15 @@ mod tests {
         assert_eq!(reads("element.ports[?x == a].y"), ["element.ports"]);
         assert_eq!(reads("length(element) > `1`"), ["element"]);
         assert_eq!(reads("a | b.c"), ["a.b.c"]);
+        // A multi-select asks whether its input is null: the document is kept an object.
+        assert_eq!(reads("[a, b]"), ["a", "b"]);
+        assert_eq!(reads("x.[a, b]"), ["x", "x.a", "x.b"]);
     }
 
     #[test]
     fn reading_the_document_itself_reads_everything() {
         assert_eq!(reads("@"), [""]);
         assert_eq!(reads("keys(@)"), [""]);
-        assert_eq!(reads("[a, b]"), ["", "a", "b"]);
         assert_eq!(reads("*"), [""]);
         assert_eq!(reads("[0]"), [""]);
     }

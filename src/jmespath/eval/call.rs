@@ -17,7 +17,7 @@ const NULL: Value = Value::Null;
 /// allocation (nearly all calls: only `merge` and `not_null` take more).
 const INLINE_ARGS: usize = 4;
 
-impl Evaluator {
+impl<'o> Evaluator<'o> {
     #[inline(never)]
     pub(super) fn call<'e, 'd>(
         &self,
@@ -25,7 +25,10 @@ impl Evaluator {
         function: Option<&'static Function>,
         args: &'e [Expr],
         data: Val<'d>,
-    ) -> Out<'e, 'd> {
+    ) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         let function = function.ok_or_else(|| EvalError::UnknownFunction(name.to_string()))?;
         let (mut inline, mut spilled) = ([const { Cow::Borrowed(&NULL) }; INLINE_ARGS], Vec::new());
         let values = if args.len() <= INLINE_ARGS {
@@ -59,7 +62,10 @@ impl Evaluator {
         args: &'e [Expr],
         view: &'v Val<'v>,
         slots: &mut [Cow<'v, Value>],
-    ) -> Result<(), Fault<'e>> {
+    ) -> Result<(), Fault<'e>>
+    where
+        'o: 'v,
+    {
         for (slot, arg) in slots.iter_mut().zip(args) {
             if matches!(arg, Expr::Expref(_)) {
                 continue;
@@ -74,9 +80,15 @@ impl Evaluator {
         Ok(())
     }
 
-    /// An expression reference applied to one value (for `map`, `sort_by`, ...).
+    /// An expression reference applied to one value (for `map`, `sort_by`, ...). Those
+    /// values are never the layered document itself (an expression that could pass it is
+    /// run on a merged copy), so no layer is needed.
     fn apply(&self, expr: &Expr, v: &Value) -> Result<Value, FnError> {
-        match missing_as_null(self.eval(expr, Val::Ref(v))) {
+        let plain = Evaluator {
+            strict_keys: self.strict_keys,
+            layer: None,
+        };
+        match missing_as_null(plain.eval(expr, Val::Ref(v))) {
             Ok(v) => Ok(v.into_value()),
             Err(fault) => Err(FnError::Plain(EvalError::from(fault).to_string())),
         }

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::EvalError;
 use super::ast::{Comparator, Expr, ProjectionKind};
 use super::functions::FnError;
+use super::layer::Layer;
 use crate::value;
 pub use val::Val;
 use val::{Elements, NULL};
@@ -44,15 +45,20 @@ impl From<EvalError> for Fault<'_> {
 /// A result borrowing from the expression (`'e`) and the data (`'d`).
 type Out<'e, 'd> = Result<Val<'d>, Fault<'e>>;
 
-pub struct Evaluator {
+pub struct Evaluator<'o> {
     /// Kyverno's dialect: a missing key is `Unknown key "<key>" in path`.
     pub strict_keys: bool,
+    /// The searched document and the names laid over its top level (see [`Layer`]).
+    pub layer: Option<(&'o Value, &'o Layer<'o>)>,
 }
 
-impl Evaluator {
+impl<'o> Evaluator<'o> {
     /// Evaluates `expr` over `data`. The larger constructs are `#[inline(never)]`: this
     /// function runs for every node, and their locals would enlarge its stack frame.
-    pub fn eval<'e: 'd, 'd>(&self, expr: &'e Expr, data: Val<'d>) -> Out<'e, 'd> {
+    pub fn eval<'e: 'd, 'd>(&self, expr: &'e Expr, data: Val<'d>) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         match expr {
             Expr::Identity => Ok(data),
             Expr::Field(name) => self.field(data, name),
@@ -124,7 +130,10 @@ impl Evaluator {
 
     /// Evaluates `expr` on data that later sub-expressions read too: borrowed data is
     /// shared as is; from owned data only the part the result holds is copied.
-    fn eval_shared<'e: 'd, 'd>(&self, expr: &'e Expr, data: &Val<'d>) -> Out<'e, 'd> {
+    fn eval_shared<'e: 'd, 'd>(&self, expr: &'e Expr, data: &Val<'d>) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         match data {
             Val::Ref(v) => self.eval(expr, Val::Ref(v)),
             Val::Slice(items) => self.eval(expr, Val::Slice(items)),
@@ -139,7 +148,16 @@ impl Evaluator {
 
     /// The value of key `name`, or `null` when the data is not an object. An owned object
     /// gives the value up instead of copying it.
-    fn field<'e, 'd>(&self, data: Val<'d>, name: &'e str) -> Out<'e, 'd> {
+    fn field<'e, 'd>(&self, data: Val<'d>, name: &'e str) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
+        if let (Some((document, layer)), Val::Ref(value)) = (self.layer, &data)
+            && std::ptr::eq(document, *value)
+            && let Some(found) = layer.get(name)
+        {
+            return Ok(Val::Ref(found));
+        }
         match data {
             Val::Ref(Value::Object(map)) => {
                 if let Some(v) = map.get(name) {
@@ -167,7 +185,10 @@ impl Evaluator {
         lhs: &'e Expr,
         rhs: &'e Expr,
         data: &Val<'_>,
-    ) -> Out<'e, 'd> {
+    ) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         let left = missing_as_null(self.eval(lhs, data.borrow()))?;
         let right = missing_as_null(self.eval(rhs, data.borrow()))?;
         let result = match (left.json(), right.json()) {
@@ -184,7 +205,10 @@ impl Evaluator {
         lhs: &'e Expr,
         rhs: &'e Expr,
         data: Val<'d>,
-    ) -> Out<'e, 'd> {
+    ) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         let left = match (kind, self.eval(lhs, data)) {
             (_, Ok(v)) => v,
             (ProjectionKind::Lenient, Err(_)) | (ProjectionKind::List, Err(Fault::Missing(_))) => {
@@ -205,7 +229,10 @@ impl Evaluator {
         &self,
         rhs: &'e Expr,
         items: impl ExactSizeIterator<Item = Val<'d>>,
-    ) -> Out<'e, 'd> {
+    ) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         let mut collected = Vec::with_capacity(items.len());
         for element in items {
             match self.eval(rhs, element) {
@@ -218,7 +245,10 @@ impl Evaluator {
     }
 
     #[inline(never)]
-    fn multi_list<'e: 'd, 'd>(&self, items: &'e [Expr], data: Val<'d>) -> Out<'e, 'd> {
+    fn multi_list<'e: 'd, 'd>(&self, items: &'e [Expr], data: Val<'d>) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
         if data.is_null() {
             return Ok(NULL);
         }

@@ -52,26 +52,6 @@ impl TemplateDoc {
         matches!(self.root, Node::Fixed(_))
     }
 
-    /// Every template of the document: its variable strings and keys.
-    pub fn templates(&self) -> Vec<&Template> {
-        fn walk<'t>(node: &'t Node, out: &mut Vec<&'t Template>) {
-            match node {
-                Node::Fixed(_) => {}
-                Node::Text(template) => out.push(template),
-                Node::Array(nodes) => nodes.iter().for_each(|n| walk(n, out)),
-                Node::Object(entries) => {
-                    for entry in entries {
-                        out.extend(&entry.renamed);
-                        walk(&entry.value, out);
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.root, &mut out);
-        out
-    }
-
     /// The document's value when it holds no variable.
     pub fn fixed(&self) -> Option<&Value> {
         match &self.root {
@@ -261,7 +241,6 @@ impl Walk<'_, '_> {
         if depth >= MAX_DEPTH {
             return Err(too_deep(&self.pointer));
         }
-        self.ctx.rescanning();
         let root = parse_node(&value, &mut String::new(), depth)
             .map_err(|e| rendered_invalid(e, &self.pointer))?;
         self.node(&root, depth + 1)

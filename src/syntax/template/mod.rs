@@ -33,11 +33,6 @@ const OLD_OBJECT: &str = "request.oldObject";
 pub trait Resolver {
     /// Evaluates `expr`; the result may borrow from the context or the expression.
     fn query<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError>;
-
-    /// Told before variables that were not written in the template are resolved: ones
-    /// found in substituted text or inside a whole-variable result. Their expressions are
-    /// only known now, so nothing about them could be planned ahead.
-    fn rescanning(&mut self) {}
 }
 
 /// A plain JSON value is a context: queries search it.
@@ -99,7 +94,7 @@ enum Query {
     /// The expression, and its DELETE twin when the text names `request.object`.
     Compiled {
         expr: Expression,
-        on_delete: Option<Expression>,
+        on_delete: Option<Box<Expression>>,
     },
     /// `{{@}}`: the path of the string, known only where it is rendered.
     At,
@@ -154,24 +149,6 @@ impl Template {
         })
     }
 
-    /// The compiled expressions of the variables written in the text, DELETE twins
-    /// included; `None` stands for `{{@}}`, whose expression depends on where it is used.
-    pub fn queries(&self) -> impl Iterator<Item = Option<&Expression>> {
-        let variables = match &self.body {
-            Body::Static(_) => &[][..],
-            Body::Variables(variables) => variables.as_slice(),
-        };
-        variables
-            .iter()
-            .flat_map(|v| match &v.query {
-                Query::Compiled { expr, on_delete } => {
-                    [Some(Some(expr)), on_delete.as_ref().map(Some)]
-                }
-                Query::At => [Some(None), None],
-            })
-            .flatten()
-    }
-
     /// The expression of a text that is one variable and nothing else (its DELETE twin on
     /// DELETE): rendering such a text gives that query's result as it is, so a caller can
     /// query it directly and borrow the result (see [`query`]). `None` for `{{@}}`.
@@ -184,7 +161,7 @@ impl Template {
             Query::Compiled {
                 on_delete: Some(twin),
                 ..
-            } if delete => Some(twin),
+            } if delete => Some(&**twin),
             Query::Compiled { expr, .. } => Some(expr),
             Query::At => None,
         }
@@ -236,7 +213,7 @@ impl Variable {
                     .then(|| expr.replace(OBJECT, OLD_OBJECT));
                 Query::Compiled {
                     expr: compiled,
-                    on_delete: twin.as_deref().map(compile).transpose()?,
+                    on_delete: twin.as_deref().map(compile).transpose()?.map(Box::new),
                 }
             }
         };
@@ -290,7 +267,7 @@ mod tests {
         let twins: Vec<Option<&str>> = variables(&template)
             .iter()
             .map(|v| match &v.query {
-                Query::Compiled { on_delete, .. } => on_delete.as_ref().map(Expression::text),
+                Query::Compiled { on_delete, .. } => on_delete.as_deref().map(Expression::text),
                 Query::At => None,
             })
             .collect();

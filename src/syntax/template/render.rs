@@ -96,7 +96,6 @@ impl Template {
             if text.len() > MAX_TEXT {
                 return Err(limit(site, Limit::Length));
             }
-            ctx.rescanning();
             let rescanned = found.into_iter().map(Item::Rescanned);
             passed = self.pass(&text, rescanned, ctx, site, &mut budget)?;
             previous = Cow::Owned(text);
