@@ -31,12 +31,12 @@ pub struct Inputs<'a> {
 /// undone after.
 pub fn evaluate(set: &PolicySet, request: &mut Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
     let objects = request.take_objects();
-    let (responses, objects) = evaluate_skeleton(set, request, objects, inputs);
+    let (responses, objects) = evaluate_lent(set, request, objects, inputs);
     request.restore(objects);
     responses
 }
 
-fn evaluate_skeleton(
+fn evaluate_lent(
     set: &PolicySet,
     request: &Request,
     objects: Objects,
@@ -52,7 +52,7 @@ fn evaluate_skeleton(
         }
         let response = match changed_request(policy, request, &shared.ctx, inputs) {
             Some(own) => {
-                let (own, objects) = own.into_skeleton();
+                let (own, objects) = own.into_parts();
                 let own_base = Value::Object(root(&own, objects).0);
                 Evaluation::new(&own, &own_base).policy(index, policy, &set.exceptions, inputs)
             }
@@ -88,11 +88,12 @@ fn give_back(base: Value, replaced: Replaced) -> Objects {
 }
 
 /// One request prepared for evaluation: its JSON context, over the document the request's
-/// fields were moved into, and what matching reads (from the request's skeleton, see
-/// [`Request::into_skeleton`]).
+/// fields were moved into (see [`Request::into_parts`]), and what matching reads there.
 struct Evaluation<'r> {
     request: &'r Request,
     ctx: JsonContext<'r>,
+    /// The new and the old object, as the context holds them.
+    objects: [Option<&'r Value>; 2],
     matched: MatchRequest<'r>,
 }
 
@@ -102,11 +103,14 @@ impl<'r> Evaluation<'r> {
     fn new(request: &'r Request, base: &'r Value) -> Evaluation<'r> {
         let mut ctx = JsonContext::new(base);
         ctx.register("images", &Images);
-        let object = request.subject().unwrap_or(&NO_OBJECT);
+        let lent = |key: &str| base.get("request")?.get(key).filter(|v| !v.is_null());
+        let objects = [lent("object"), lent("oldObject")];
+        let subject = objects[0].or(objects[1]).unwrap_or(&NO_OBJECT);
         Evaluation {
             request,
             ctx,
-            matched: match_request(request, object),
+            objects,
+            matched: match_request(request, subject),
         }
     }
 
@@ -121,7 +125,7 @@ impl<'r> Evaluation<'r> {
             policy: index,
             rules: Vec::new(),
         };
-        if !in_scope(policy, self.request) {
+        if !in_scope(policy, self.objects) {
             return response;
         }
         self.ctx.set_backend(inputs.offline.map(|offline| Backend {
@@ -146,7 +150,8 @@ impl<'r> Evaluation<'r> {
                 request: &self.matched,
             };
             if let Some(mut r) = rule::evaluate(rule, &env, &mut self.ctx) {
-                if r.status == Status::Fail && keeps_existing_violations(rule, policy, self.request)
+                if r.status == Status::Fail
+                    && keeps_existing_violations(rule, policy, self.request, self.objects)
                 {
                     let old = self.ctx.request_field("oldObject").cloned();
                     existing_violation(&mut r, rule, policy, exceptions, old);
@@ -169,12 +174,16 @@ impl<'r> Evaluation<'r> {
 /// rules.md §9.3.2: an Enforce rule that fails on UPDATE is re-checked against the old
 /// object; it applies to rules without preconditions (quirk) that allow existing
 /// violations (the default).
-fn keeps_existing_violations(rule: &Rule, policy: &Policy, request: &Request) -> bool {
+fn keeps_existing_violations(
+    rule: &Rule,
+    policy: &Policy,
+    request: &Request,
+    objects: [Option<&Value>; 2],
+) -> bool {
     let Some(validate) = &rule.validate else {
         return false;
     };
-    let update = request.operation == Operation::Update
-        || (request.object.is_some() && request.old_object.is_some());
+    let update = request.operation == Operation::Update || objects.iter().all(Option::is_some);
     let enforce =
         validate.failure_action.unwrap_or(policy.action) == crate::compile::Action::Enforce;
     update && enforce && validate.allow_existing_violations && rule.preconditions.is_none()
@@ -199,8 +208,7 @@ fn existing_violation(
         cluster_roles: vec!["kyverno:invalidrole".into()],
         ..UserInfo::default()
     };
-    let (old_request, objects) =
-        Request::simulate(old, Operation::Create, Some(user)).into_skeleton();
+    let (old_request, objects) = Request::simulate(old, Operation::Create, Some(user)).into_parts();
     let base = Value::Object(root(&old_request, objects).0);
     let mut again = Evaluation::new(&old_request, &base);
     if !applies(rule, &again.matched) {
@@ -241,16 +249,16 @@ fn policy_namespace(policy: &Policy) -> Option<&str> {
 }
 
 /// A namespaced `Policy` applies only in its own namespace (rules.md §1.1).
-fn in_scope(policy: &Policy, request: &Request) -> bool {
+fn in_scope(policy: &Policy, objects: [Option<&Value>; 2]) -> bool {
     let Some(ns) = &policy.namespace else {
         return true;
     };
     policy.kind != PolicyKind::Policy
-        || ([&request.object, &request.old_object]
+        || (objects
             .into_iter()
             .flatten()
             .all(|o| object_namespace(o) == ns)
-            && request.subject().is_some())
+            && objects.iter().any(Option::is_some))
 }
 
 fn object_namespace(object: &Value) -> &str {

@@ -112,24 +112,20 @@ impl Request {
         self.object.as_ref().or(self.old_object.as_ref())
     }
 
-    /// Moves the objects out, leaving in their place their `apiVersion`, `kind` and
-    /// `metadata` (all that matching and scoping read), so the objects can be handed to
-    /// the JSON context without copying them.
-    pub fn into_skeleton(mut self) -> (Request, Objects) {
+    /// Moves the objects and the other admission fields out, so they can be handed to the
+    /// JSON context without copying them (matching then reads the objects there).
+    pub fn into_parts(mut self) -> (Request, Objects) {
         let objects = self.take_objects();
         (self, objects)
     }
 
-    /// As [`Request::into_skeleton`], in place; [`Request::restore`] puts the objects back.
+    /// As [`Request::into_parts`], in place; [`Request::restore`] puts them back.
     pub fn take_objects(&mut self) -> Objects {
-        let objects = Objects {
+        Objects {
             object: self.object.take(),
             old_object: self.old_object.take(),
             admission: std::mem::take(&mut self.admission),
-        };
-        self.object = objects.object.as_ref().map(skeleton);
-        self.old_object = objects.old_object.as_ref().map(skeleton);
-        objects
+        }
     }
 
     pub fn restore(&mut self, objects: Objects) {
@@ -146,17 +142,6 @@ pub struct Objects {
     pub object: Option<Value>,
     pub old_object: Option<Value>,
     pub admission: Map<String, Value>,
-}
-
-/// The identifying fields of an object.
-fn skeleton(object: &Value) -> Value {
-    let Value::Object(map) = object else {
-        return object.clone();
-    };
-    let kept = ["apiVersion", "kind", "metadata"]
-        .into_iter()
-        .filter_map(|k| Some((k.to_string(), map.get(k)?.clone())));
-    Value::Object(kept.collect())
 }
 
 /// Kinds Kubernetes serves without a namespace (the rest are namespaced): a namespaced
