@@ -102,15 +102,36 @@ pub struct ObjectPattern {
     pub anchor_order: Vec<usize>,
     /// Indices of the other entries in Kyverno's resource-phase order.
     pub resource_order: Vec<usize>,
+    /// Indices of the condition, existence and negation entries, whose keys matching
+    /// records as present or not.
+    pub recorded: Vec<usize>,
+    /// The index of a `metadata` entry holding an object (its labels and annotations are
+    /// rewritten against the resource, rules.md §7.3 step 0).
+    pub metadata: Option<usize>,
 }
 
 impl ObjectPattern {
     pub fn new(entries: Vec<(Key, Pattern)>) -> ObjectPattern {
         let (anchor_order, resource_order) = orders(&entries);
+        let recorded = (0..entries.len())
+            .filter(|&i| {
+                matches!(
+                    entries[i].0.anchor,
+                    Anchor::Condition | Anchor::Existence | Anchor::Negation
+                )
+            })
+            .collect();
+        let metadata = entries.iter().position(|(k, p)| {
+            k.name == "metadata"
+                && !matches!(k.anchor, Anchor::AddIfNotPresent)
+                && matches!(p, Pattern::Object(_))
+        });
         ObjectPattern {
             entries,
             anchor_order,
             resource_order,
+            recorded,
+            metadata,
         }
     }
 }

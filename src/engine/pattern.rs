@@ -85,16 +85,12 @@ struct AnchorMap {
 
 impl AnchorMap {
     fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
-        for (key, _) in &pattern.entries {
-            if matches!(
-                key.anchor,
-                Anchor::Condition | Anchor::Existence | Anchor::Negation
-            ) {
-                let present = resource.contains_key(&key.name);
-                match self.seen.iter_mut().find(|(raw, ..)| *raw == key.raw) {
-                    Some(slot) => slot.2 |= present,
-                    None => self.seen.push((Arc::clone(&key.raw), key.anchor, present)),
-                }
+        for &i in &pattern.recorded {
+            let key = &pattern.entries[i].0;
+            let present = resource.contains_key(&key.name);
+            match self.seen.iter_mut().find(|(raw, ..)| *raw == key.raw) {
+                Some(slot) => slot.2 |= present,
+                None => self.seen.push((Arc::clone(&key.raw), key.anchor, present)),
             }
         }
     }
@@ -390,11 +386,7 @@ fn expand_metadata<'p>(
     pattern: &'p ObjectPattern,
     resource: &serde_json::Map<String, Value>,
 ) -> Cow<'p, ObjectPattern> {
-    let Some(meta_at) = pattern.entries.iter().position(|(k, p)| {
-        k.name == "metadata"
-            && !matches!(k.anchor, Anchor::AddIfNotPresent)
-            && matches!(p, Pattern::Object(_))
-    }) else {
+    let Some(meta_at) = pattern.metadata else {
         return Cow::Borrowed(pattern);
     };
     let (Pattern::Object(meta), Some(Value::Object(resource_meta))) =
