@@ -1,6 +1,8 @@
-//! The JSON context expressions are evaluated against (rules.md §4.6, §5): one object
-//! (`request`, `images`, context entries, values, `element`, ...) changed in nested scopes
-//! that are undone on exit, with context entries loaded lazily when a query mentions them.
+//! The JSON context expressions are evaluated against (rules.md §4.6, §5): the request's
+//! document (`request`, `serviceAccountName`, ...), borrowed and never changed, under a layer
+//! of the top-level keys evaluation sets (`images`, context entries, values, `element`, ...).
+//! The layer changes in nested scopes that are undone on exit; context entries load lazily
+//! when a query mentions them.
 
 use std::borrow::Cow;
 
