@@ -49,6 +49,8 @@ pub struct JsonContext<'c> {
     loading: Vec<(usize, usize)>,
     /// What serves sources that need a cluster; `None` serves none of them.
     backend: Option<Backend<'c>>,
+    /// `request.operation` is DELETE (read for every substitution: kept up to date instead).
+    delete: bool,
 }
 
 impl<'c> JsonContext<'c> {
@@ -61,7 +63,19 @@ impl<'c> JsonContext<'c> {
             scopes: vec![Scope::default()],
             loading: Vec::new(),
             backend: None,
+            delete: false,
         }
+        .with_delete_read()
+    }
+
+    /// Reads `request.operation` again (after `request` changed).
+    fn with_delete_read(mut self) -> Self {
+        self.read_delete();
+        self
+    }
+
+    fn read_delete(&mut self) {
+        self.delete = self.request_field("operation").and_then(Value::as_str) == Some("DELETE");
     }
 
     /// Serves `configMap`, `apiCall` and `globalReference` entries from `backend`.
@@ -99,7 +113,7 @@ impl<'c> JsonContext<'c> {
 
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
     pub fn is_delete(&self) -> bool {
-        self.request_field("operation").and_then(Value::as_str) == Some("DELETE")
+        self.delete
     }
 
     /// Where a string at `pointer` (empty for a lone string) is rendered in this request.
@@ -125,11 +139,16 @@ impl<'c> JsonContext<'c> {
         let Some(scope) = self.scopes.pop() else {
             return;
         };
+        let mut request = false;
         for (key, old) in scope.saved.into_iter().rev() {
+            request |= key == "request";
             match old {
                 Some(slot) => self.top.insert(&key, slot),
                 None => self.top.remove(&key),
             };
+        }
+        if request {
+            self.read_delete();
         }
     }
 
@@ -164,6 +183,9 @@ impl<'c> JsonContext<'c> {
         if !saved.iter().any(|(k, _)| k == key) {
             saved.push((key.to_string(), old));
         }
+        if key == "request" {
+            self.read_delete();
+        }
     }
 
     /// Writes a values-file entry: `key` is a dot path (`"` quotes a segment holding
@@ -185,6 +207,9 @@ impl<'c> JsonContext<'c> {
             slot = map.entry(segment.clone()).or_insert(Value::Null);
         }
         merge(slot, value);
+        if first == "request" {
+            self.read_delete();
+        }
     }
 
     /// Registers a context entry in the current scope; it loads when first mentioned.
@@ -390,6 +415,20 @@ mod tests {
         ctx.pop_scope();
         assert_eq!(ctx.snapshot(), json!({"request": {"operation": "CREATE"}}));
         assert_eq!(base, json!({"request": {"operation": "CREATE"}}));
+    }
+
+    #[test]
+    fn delete_follows_the_operation_through_scopes() {
+        let base = json!({"request": {"operation": "CREATE"}});
+        let mut ctx = JsonContext::new(&base);
+        assert!(!ctx.is_delete());
+        ctx.push_scope();
+        ctx.inject("request.operation", json!("DELETE"));
+        assert!(ctx.is_delete());
+        ctx.pop_scope();
+        assert!(!ctx.is_delete());
+        let deleting = json!({"request": {"operation": "DELETE"}});
+        assert!(JsonContext::new(&deleting).is_delete());
     }
 
     #[test]
