@@ -103,8 +103,8 @@ pub struct Expression {
     text: Box<str>,
     dialect: Dialect,
     root: Expr,
-    /// See [`Expression::may_start_word`].
-    word_starts: u128,
+    /// See [`Expression::words`].
+    words: Box<[Box<str>]>,
     /// See [`Expression::roots`].
     roots: Option<Box<[Box<str>]>>,
 }
@@ -118,7 +118,7 @@ impl Expression {
     pub fn compile_in(text: &str, dialect: Dialect) -> Result<Expression, CompileError> {
         let root = compile::compile(text, dialect)?;
         Ok(Expression {
-            word_starts: word_starts(text),
+            words: words(text),
             roots: roots(&root),
             text: text.into(),
             dialect,
@@ -126,13 +126,12 @@ impl Expression {
         })
     }
 
-    /// False when no position of the text that starts a name (the start, or after a
-    /// character other than `.` and ASCII letters and digits) holds `name`'s first byte:
-    /// a one-instruction test that spares most scans for a name in the text.
-    pub fn may_start_word(&self, name: &str) -> bool {
-        name.as_bytes()
-            .first()
-            .is_some_and(|&b| self.word_starts & (1 << (b & 127)) != 0)
+    /// The maximal runs of word characters (`[A-Za-z0-9_]`) of the text that start where a
+    /// name could start: at the beginning, or after a character other than `.` and ASCII
+    /// letters and digits. A name of word characters stands in the text there, followed by
+    /// no word character, exactly when it is one of these.
+    pub fn words(&self) -> &[Box<str>] {
+        &self.words
     }
 
     pub fn text(&self) -> &str {
@@ -215,17 +214,24 @@ fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
     Some(roots.into())
 }
 
-/// The first bytes (modulo 128) of the positions of `text` a name could start at.
-fn word_starts(text: &str) -> u128 {
-    let mut mask = 0;
-    let mut after_word = false;
-    for &b in text.as_bytes() {
-        if !after_word {
-            mask |= 1 << (b & 127);
+/// See [`Expression::words`].
+fn words(text: &str) -> Box<[Box<str>]> {
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let bytes = text.as_bytes();
+    let mut words: Vec<Box<str>> = Vec::new();
+    for at in 0..bytes.len() {
+        let starts = at == 0 || !(bytes[at - 1] == b'.' || bytes[at - 1].is_ascii_alphanumeric());
+        if !starts || !is_word(&bytes[at]) {
+            continue;
         }
-        after_word = b == b'.' || b.is_ascii_alphanumeric();
+        let len = bytes[at..].iter().take_while(|b| is_word(b)).count();
+        // Word characters are ASCII: the run is on character boundaries.
+        let word = &text[at..at + len];
+        if !words.iter().any(|w| **w == *word) {
+            words.push(word.into());
+        }
     }
-    mask
+    words.into()
 }
 
 /// A string as Go's `%q` would quote it (used when printing trees).
