@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use super::conditions::{self, Block, Condition, SubstitutionError};
 use super::context::JsonContext;
+use super::loader;
+use super::messages::{self, concat};
 use super::pattern::{self, Outcome};
-use super::{loader, messages};
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::Status;
 use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
@@ -246,6 +247,14 @@ pub fn pattern(
     })
 }
 
+/// A pattern's position as anyPattern messages write it.
+fn index(i: usize) -> String {
+    match u8::try_from(i) {
+        Ok(digit @ 0..=9) => String::from(char::from(b'0' + digit)),
+        _ => i.to_string(),
+    }
+}
+
 /// `anyPattern` (rules.md §7.9); `None` is "no response".
 pub fn any_pattern(
     specs: &Result<Vec<PatternSpec>, String>,
@@ -277,14 +286,39 @@ pub fn any_pattern(
     for (i, p) in compiled.iter().enumerate() {
         match match_target(target, p, ctx)? {
             Outcome::Pass => {
-                let message = format!("validation rule '{}' anyPattern[{i}] passed.", text.name);
+                let message = concat(&[
+                    "validation rule '",
+                    text.name,
+                    "' anyPattern[",
+                    &index(i),
+                    "] passed.",
+                ]);
                 return Some(Verdict::new(Status::Pass, message));
             }
-            Outcome::Skip(m) => skips.push(format!("rule {}[{i}] skipped: {m}", text.name)),
-            Outcome::Fail { path, .. } => {
-                failures.push(format!("rule {}[{i}] failed at path {path}", text.name))
-            }
-            Outcome::Error(e) => failures.push(format!("rule {}[{i}] failed: {e}", text.name)),
+            Outcome::Skip(m) => skips.push(concat(&[
+                "rule ",
+                text.name,
+                "[",
+                &index(i),
+                "] skipped: ",
+                &m,
+            ])),
+            Outcome::Fail { path, .. } => failures.push(concat(&[
+                "rule ",
+                text.name,
+                "[",
+                &index(i),
+                "] failed at path ",
+                &path,
+            ])),
+            Outcome::Error(e) => failures.push(concat(&[
+                "rule ",
+                text.name,
+                "[",
+                &index(i),
+                "] failed: ",
+                &e,
+            ])),
         }
     }
     if failures.is_empty() {
@@ -294,10 +328,11 @@ pub fn any_pattern(
     Some(match rendered_message(text, ctx) {
         Ok(m) => Verdict::new(
             Status::Fail,
-            format!(
-                "validation error: {}{entries}",
-                messages::lead(m.as_deref())
-            ),
+            concat(&[
+                "validation error: ",
+                &messages::lead(m.as_deref()),
+                &entries,
+            ]),
         ),
         Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &entries)),
     })

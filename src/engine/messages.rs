@@ -1,39 +1,63 @@
-//! The exact messages of rule results (rules.md §7.8, §7.9, §8.1, §9.2).
+//! The exact messages of rule results (rules.md §7.8, §7.9, §8.1, §9.2). One is written for
+//! every rule of every request, so they are appended piece by piece: `format!` costs about
+//! three times as much for these short texts.
+
+/// The pieces one after the other, in a string of the right size.
+pub fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
 
 /// `validation rule '<rule>' passed.`
 pub fn passed(rule: &str) -> String {
-    // Written for every passing rule: plain appends cost a third of `format!`.
-    let mut message = String::with_capacity(rule.len() + 26);
-    message.push_str("validation rule '");
-    message.push_str(rule);
-    message.push_str("' passed.");
-    message
+    concat(&["validation rule '", rule, "' passed."])
 }
 
 /// The rule message as failure messages embed it: a `.` appended unless present, then a
 /// space; empty when the rule has no message.
 pub fn lead(message: Option<&str>) -> String {
+    let (message, dot) = lead_parts(message);
+    concat(&[message, dot])
+}
+
+/// [`lead`] as the message and what follows it.
+fn lead_parts(message: Option<&str>) -> (&str, &'static str) {
     match message {
-        None => String::new(),
-        Some(m) if m.ends_with('.') => format!("{m} "),
-        Some(m) => format!("{m}. "),
+        None => ("", ""),
+        Some(m) if m.ends_with('.') => (m, " "),
+        Some(m) => (m, ". "),
     }
 }
 
 /// `validation error: [<msg>. ]rule <rule> failed at path <path>`.
 pub fn failed_at(message: Option<&str>, rule: &str, path: &str) -> String {
-    format!(
-        "validation error: {}rule {rule} failed at path {path}",
-        lead(message)
-    )
+    let (message, dot) = lead_parts(message);
+    concat(&[
+        "validation error: ",
+        message,
+        dot,
+        "rule ",
+        rule,
+        " failed at path ",
+        path,
+    ])
 }
 
 /// `validation error: [<msg>. ]rule <rule> execution error: <err>`.
 pub fn execution_error(message: Option<&str>, rule: &str, error: &str) -> String {
-    format!(
-        "validation error: {}rule {rule} execution error: {error}",
-        lead(message)
-    )
+    let (message, dot) = lead_parts(message);
+    concat(&[
+        "validation error: ",
+        message,
+        dot,
+        "rule ",
+        rule,
+        " execution error: ",
+        error,
+    ])
 }
 
 /// When the rule message itself cannot be substituted (rules.md §7.8, quirk: the pattern

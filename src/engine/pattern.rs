@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::messages::concat;
 use super::scalar;
 use crate::compile::pattern::{Anchor, Key, ObjectPattern, Pattern, Scalar};
 use crate::value::{go, go_type_name, wildcard};
@@ -172,12 +173,14 @@ fn match_scalars(whole: &Value, values: &[Value], pattern: &Scalar, path: &Path)
     if values.iter().all(|v| scalar::matches(v, pattern)) {
         return Ok(());
     }
-    let message = format!(
-        "resource value '{}' does not match '{}' at path {}",
-        go::sprint(whole),
-        scalar::display(pattern),
-        path.0
-    );
+    let message = concat(&[
+        "resource value '",
+        &go::sprint(whole),
+        "' does not match '",
+        &scalar::display(pattern),
+        "' at path ",
+        &path.0,
+    ]);
     Err(Mismatch::new(Kind::Fail, message, &path.0))
 }
 
