@@ -102,42 +102,44 @@ fn any_all<'a, T>(
     all: Option<&'a [Condition<T>]>,
     check: &mut Check<'a, T>,
 ) -> Result<Verdict, SubstitutionError> {
-    let (mut any_true, mut any_false) = (Vec::new(), Vec::new());
+    // Messages are kept only when not empty (most conditions have none): no allocation then.
+    let (mut any_true, mut any_false) = (Messages::default(), Messages::default());
     let any_holds = match any {
         None => true,
         Some(conditions) => {
             let mut holds = false;
             for c in conditions {
                 if check(c)? {
-                    any_true.push(c.message.as_str());
+                    any_true.push(&c.message);
                     holds = true;
                     break;
                 }
-                any_false.push(c.message.as_str());
+                any_false.push(&c.message);
             }
             holds
         }
     };
-    let (mut all_true, mut all_false) = (Vec::new(), Vec::new());
+    let (mut all_true, mut all_false) = (Messages::default(), Messages::default());
     let mut all_holds = true;
     for c in all.unwrap_or_default() {
         if check(c)? {
-            all_true.push(c.message.as_str());
+            all_true.push(&c.message);
         } else {
-            all_false.push(c.message.as_str());
+            all_false.push(&c.message);
             all_holds = false;
             break;
         }
     }
     let holds = any_holds && all_holds;
-    let messages: Vec<&str> = if holds {
-        any_true.into_iter().chain(all_true).collect()
+    let (mut first, second) = if holds {
+        (any_true, all_true)
     } else {
-        any_false.into_iter().chain(all_false).collect()
+        (any_false, all_false)
     };
+    first.0.extend(second.0);
     Ok(Verdict {
         holds,
-        message: join(&messages, "; "),
+        message: first.0.join("; "),
     })
 }
 
@@ -145,7 +147,7 @@ fn list<'a, T>(
     conditions: &'a [Condition<T>],
     check: &mut Check<'a, T>,
 ) -> Result<Verdict, SubstitutionError> {
-    let mut passed = Vec::new();
+    let mut passed = Messages::default();
     for c in conditions {
         if !check(c)? {
             return Ok(Verdict {
@@ -153,19 +155,22 @@ fn list<'a, T>(
                 message: c.message.clone(),
             });
         }
-        passed.push(c.message.as_str());
+        passed.push(&c.message);
     }
     Ok(Verdict {
         holds: true,
-        message: join(&passed, ";"),
+        message: passed.0.join(";"),
     })
 }
 
-fn join(messages: &[&str], separator: &str) -> String {
-    messages
-        .iter()
-        .filter(|m| !m.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(separator)
+/// The non-empty messages of the conditions that decided a block, in order.
+#[derive(Default)]
+struct Messages<'a>(Vec<&'a str>);
+
+impl<'a> Messages<'a> {
+    fn push(&mut self, message: &'a str) {
+        if !message.is_empty() {
+            self.0.push(message);
+        }
+    }
 }

@@ -45,7 +45,7 @@ fn evaluate_lent(
     let (base, replaced) = root(request, objects);
     let base = Value::Object(base);
     let mut shared = Evaluation::new(request, &base);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(set.policies.len());
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
             continue;
