@@ -5,10 +5,12 @@
 //! when a query mentions them.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use super::offline::Backend;
+use super::podsecurity::{ExtractError, Memo, Pod, extract};
 use crate::jmespath::Expression;
 use crate::jmespath::layer::{Layer, Slot};
 use crate::syntax::template::{QueryError, Resolver, Site};
@@ -16,6 +18,25 @@ use crate::syntax::template::{QueryError, Resolver, Site};
 /// Computes a context entry's value; its own queries go through the context.
 pub trait Loader {
     fn load(&self, ctx: &mut JsonContext<'_>) -> Result<Value, String>;
+}
+
+/// A resource's kind and the pod extracted from it (podsecurity.md §3.3).
+pub struct Extracted<'a> {
+    pub kind: &'a str,
+    pub pod: Result<Pod<'a>, ExtractError>,
+}
+
+impl<'a> Extracted<'a> {
+    fn of(object: &'a Value) -> Extracted<'a> {
+        let kind = object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Extracted {
+            kind,
+            pod: extract(kind, object),
+        }
+    }
 }
 
 /// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1).
@@ -43,7 +64,10 @@ pub struct JsonContext<'c> {
     base: &'c Value,
     top: Layer<'c>,
     /// Pod Security check results of this request's pod, shared by its podSecurity rules.
-    memo: crate::engine::podsecurity::Memo,
+    memo: Memo,
+    /// The pod of the document's new object, extracted on first use (see
+    /// [`JsonContext::pod_and_memo`]).
+    pod: Option<Rc<Extracted<'c>>>,
     scopes: Vec<Scope<'c>>,
     /// Entries being loaded, innermost last: only entries registered before them count.
     loading: Vec<(usize, usize)>,
@@ -60,6 +84,7 @@ impl<'c> JsonContext<'c> {
             base,
             top: Layer::default(),
             memo: Default::default(),
+            pod: None,
             scopes: vec![Scope::default()],
             loading: Vec::new(),
             backend: None,
@@ -97,13 +122,28 @@ impl<'c> JsonContext<'c> {
         self.get("request")?.get(key).filter(|v| !v.is_null())
     }
 
-    /// The request's new object, with the Pod Security memo of this request.
-    pub fn object_and_memo(&mut self) -> (Option<&Value>, &mut crate::engine::podsecurity::Memo) {
-        let request = self.top.get("request").or_else(|| self.base.get("request"));
-        let object = request
-            .and_then(|r| r.get("object"))
-            .filter(|v| !v.is_null());
-        (object, &mut self.memo)
+    /// The pod of the request's new object with its kind, and the Pod Security memo of this
+    /// request; `None` without a new object. The pod of the document's own object is
+    /// extracted once and shared by every podSecurity rule; an object values replaced is
+    /// extracted each time.
+    pub fn pod_and_memo(&mut self) -> Option<(Rc<Extracted<'_>>, &mut Memo)> {
+        if self.top.get("request").is_some() {
+            let object = self
+                .top
+                .get("request")?
+                .get("object")
+                .filter(|v| !v.is_null())?;
+            return Some((Rc::new(Extracted::of(object)), &mut self.memo));
+        }
+        let base: &'c Value = self.base;
+        let object = base
+            .get("request")?
+            .get("object")
+            .filter(|v| !v.is_null())?;
+        let pod = self
+            .pod
+            .get_or_insert_with(|| Rc::new(Extracted::of(object)));
+        Some((Rc::clone(pod), &mut self.memo))
     }
 
     /// `request.object`, unless absent or null.

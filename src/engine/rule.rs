@@ -201,22 +201,18 @@ fn pod_security(
     excused: &mut Vec<String>,
     ctx: &mut JsonContext<'_>,
 ) -> Option<Verdict> {
-    let (object, memo) = ctx.object_and_memo();
-    let object = object?;
+    let (extracted, memo) = ctx.pod_and_memo()?;
     if let Some(blanket) = exceptions.iter().find(|e| e.pod_security.is_empty()) {
         excused.push(blanket.key.clone());
         let message = format!("rule is skipped due to policy exception {}", blanket.key);
         return Some(Verdict::new(Status::Skip, message));
     }
-    let kind = object
-        .get("kind")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
     let entries: Vec<Exclusion> = exceptions
         .iter()
         .flat_map(|e| e.pod_security.iter().cloned())
         .collect();
-    Some(match ps.run_memo(rule, kind, object, &entries, memo) {
+    let outcome = ps.run_extracted(rule, extracted.kind, &extracted.pod, &entries, memo);
+    Some(match outcome {
         Outcome::Pass { message } => Verdict::new(Status::Pass, message),
         Outcome::Fail { message, .. } => Verdict::new(Status::Fail, message),
         Outcome::Error { message } => Verdict::new(Status::Error, message),

@@ -10,7 +10,7 @@ use super::controls::Exclusion;
 use super::exclusion::apply_exclusions;
 use super::memo::Memo;
 use super::message;
-use super::pod::{Pod, extract};
+use super::pod::{ExtractError, Pod, extract};
 use super::standing::{Standing, View};
 use super::types::{CheckResult, Level, Version};
 
@@ -90,14 +90,32 @@ impl PodSecurity {
         exception_entries: &[Exclusion],
         memo: &mut Memo,
     ) -> Outcome {
-        let pod = match extract(kind, resource) {
+        self.run_extracted(
+            rule,
+            kind,
+            &extract(kind, resource),
+            exception_entries,
+            memo,
+        )
+    }
+
+    /// As [`PodSecurity::run_memo`], on the pod already extracted from the resource.
+    pub fn run_extracted(
+        &self,
+        rule: &str,
+        kind: &str,
+        pod: &Result<Pod<'_>, ExtractError>,
+        exception_entries: &[Exclusion],
+        memo: &mut Memo,
+    ) -> Outcome {
+        let pod = match pod {
             Ok(pod) => pod,
             Err(e) => {
                 let message = format!("Error while getting new resource: {e}");
                 return Outcome::Error { message };
             }
         };
-        let mut standing = self.standing(&pod, memo);
+        let mut standing = self.standing(pod, memo);
         if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
@@ -105,7 +123,7 @@ impl PodSecurity {
         apply_exclusions(
             self.level,
             self.version,
-            &pod,
+            pod,
             &mut standing,
             exception_entries,
         );
