@@ -53,7 +53,7 @@ struct Pending<'c> {
 #[derive(Default)]
 struct Scope<'c> {
     /// Top-level keys changed in this scope and what they held before.
-    saved: Vec<(String, Option<Slot<'c>>)>,
+    saved: Vec<(Cow<'c, str>, Option<Slot<'c>>)>,
     entries: Vec<Pending<'c>>,
 }
 
@@ -69,6 +69,8 @@ pub struct JsonContext<'c> {
     /// [`JsonContext::pod_and_memo`]).
     pod: Option<Rc<Extracted<'c>>>,
     scopes: Vec<Scope<'c>>,
+    /// Popped scopes, emptied, kept for their allocations (a foreach opens one per element).
+    spare: Vec<Scope<'c>>,
     /// Entries being loaded, innermost last: only entries registered before them count.
     loading: Vec<(usize, usize)>,
     /// What serves sources that need a cluster; `None` serves none of them.
@@ -86,6 +88,7 @@ impl<'c> JsonContext<'c> {
             memo: Default::default(),
             pod: None,
             scopes: vec![Scope::default()],
+            spare: Vec::new(),
             loading: Vec::new(),
             backend: None,
             delete: false,
@@ -171,22 +174,25 @@ impl<'c> JsonContext<'c> {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(Scope::default());
+        let scope = self.spare.pop().unwrap_or_default();
+        self.scopes.push(scope);
     }
 
     /// Undoes every change made since the matching `push_scope`.
     pub fn pop_scope(&mut self) {
-        let Some(scope) = self.scopes.pop() else {
+        let Some(mut scope) = self.scopes.pop() else {
             return;
         };
         let mut request = false;
-        for (key, old) in scope.saved.into_iter().rev() {
+        for (key, old) in scope.saved.drain(..).rev() {
             request |= key == "request";
             match old {
-                Some(slot) => self.top.insert(&key, slot),
+                Some(slot) => self.top.insert(key, slot),
                 None => self.top.remove(&key),
             };
         }
+        scope.entries.clear();
+        self.spare.push(scope);
         if request {
             self.read_delete();
         }
@@ -199,31 +205,35 @@ impl<'c> JsonContext<'c> {
             return;
         }
         let old = self.top.slot(key).cloned();
-        self.scopes[innermost].saved.push((key.to_string(), old));
+        let key = Cow::Owned(key.to_string());
+        self.scopes[innermost].saved.push((key, old));
     }
 
     /// Sets a top-level key (not split on dots).
-    pub fn set(&mut self, key: &str, value: Value) {
+    pub fn set(&mut self, key: impl Into<Cow<'c, str>>, value: Value) {
         let innermost = self.scopes.len() - 1;
-        self.put(innermost, key, Slot::Owned(value));
+        self.put(innermost, key.into(), Slot::Owned(value));
     }
 
     /// Sets a top-level key to a value of the document (or of the policies): the value is
     /// laid over the context by reference, not copied.
-    pub fn bind(&mut self, key: &str, value: &'c Value) {
+    pub fn bind(&mut self, key: impl Into<Cow<'c, str>>, value: &'c Value) {
         let innermost = self.scopes.len() - 1;
-        self.put(innermost, key, Slot::Borrowed(value));
+        self.put(innermost, key.into(), Slot::Borrowed(value));
     }
 
     /// Sets a top-level key for the life of scope `scope`; the value it replaces is kept
     /// (moved, not copied) the first time that scope changes the key.
-    fn put(&mut self, scope: usize, key: &str, slot: Slot<'c>) {
-        let old = self.top.insert(key, slot);
-        let saved = &mut self.scopes[scope].saved;
-        if !saved.iter().any(|(k, _)| k == key) {
-            saved.push((key.to_string(), old));
+    fn put(&mut self, scope: usize, key: Cow<'c, str>, slot: Slot<'c>) {
+        let request = key == "request";
+        let first = !self.scopes[scope].saved.iter().any(|(k, _)| *k == key);
+        if first {
+            let old = self.top.insert(key.clone(), slot);
+            self.scopes[scope].saved.push((key, old));
+        } else {
+            self.top.insert(key, slot);
         }
-        if key == "request" {
+        if request {
             self.read_delete();
         }
     }
@@ -303,7 +313,7 @@ impl<'c> JsonContext<'c> {
             self.loading.pop();
             match loaded {
                 // The value lives as long as the scope the entry was registered in.
-                Ok(value) => self.put(s, name, Slot::Owned(value)),
+                Ok(value) => self.put(s, Cow::Borrowed(name), Slot::Owned(value)),
                 Err(e) => {
                     // A failed entry fails again wherever it is mentioned next.
                     self.scopes[s].entries[i].loaded = false;

@@ -147,8 +147,8 @@ fn bind_element<'c>(
     indexed: bool,
 ) {
     if indexed {
-        ctx.bind(&format!("element{depth}"), element);
-        ctx.set(&format!("elementIndex{depth}"), Value::from(index));
+        ctx.bind(format!("element{depth}"), element);
+        ctx.set(format!("elementIndex{depth}"), Value::from(index));
     }
     ctx.bind("element", element);
     ctx.set("elementIndex", Value::from(index));
@@ -164,8 +164,8 @@ fn set_element(
     indexed: bool,
 ) {
     if indexed {
-        ctx.set(&format!("element{depth}"), element.clone());
-        ctx.set(&format!("elementIndex{depth}"), Value::from(index));
+        ctx.set(format!("element{depth}"), element.clone());
+        ctx.set(format!("elementIndex{depth}"), Value::from(index));
     }
     ctx.set("element", element);
     ctx.set("elementIndex", Value::from(index));

@@ -77,7 +77,7 @@ fn store_mocked(
             continue;
         };
         if let Some(value) = sources::mocked_api_call(&entry.name, call, backend, ctx)? {
-            ctx.set(&entry.name, value);
+            ctx.set(entry.name.clone(), value);
             *done = true;
         }
     }

@@ -2,6 +2,8 @@
 //! place of the document's keys of the same names, without the document being copied or
 //! changed. A value in the layer is owned, or borrowed from data that outlives the layer.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// A layer's value.
@@ -23,7 +25,7 @@ impl Slot<'_> {
 /// Names over a document, in the order they were first set.
 #[derive(Clone, Debug, Default)]
 pub struct Layer<'v> {
-    entries: Vec<(String, Slot<'v>)>,
+    entries: Vec<(Cow<'v, str>, Slot<'v>)>,
 }
 
 impl<'v> Layer<'v> {
@@ -40,11 +42,11 @@ impl<'v> Layer<'v> {
     }
 
     /// Sets `name`, returning what it held.
-    pub fn insert(&mut self, name: &str, slot: Slot<'v>) -> Option<Slot<'v>> {
-        match self.entries.iter_mut().find(|(k, _)| k == name) {
+    pub fn insert(&mut self, name: Cow<'v, str>, slot: Slot<'v>) -> Option<Slot<'v>> {
+        match self.entries.iter_mut().find(|(k, _)| *k == name) {
             Some((_, held)) => Some(std::mem::replace(held, slot)),
             None => {
-                self.entries.push((name.to_string(), slot));
+                self.entries.push((name, slot));
                 None
             }
         }
@@ -62,7 +64,8 @@ impl<'v> Layer<'v> {
             Some(at) => at,
             None => {
                 let start = below.cloned().unwrap_or(Value::Null);
-                self.entries.push((name.to_string(), Slot::Owned(start)));
+                let name = Cow::Owned(name.to_string());
+                self.entries.push((name, Slot::Owned(start)));
                 self.entries.len() - 1
             }
         };
@@ -80,7 +83,7 @@ impl<'v> Layer<'v> {
     pub fn merged(&self, document: &Value) -> Value {
         let mut map: Map<String, Value> = document.as_object().cloned().unwrap_or_default();
         for (name, slot) in &self.entries {
-            map.insert(name.clone(), slot.value().clone());
+            map.insert(name.to_string(), slot.value().clone());
         }
         Value::Object(map)
     }
@@ -96,7 +99,7 @@ mod tests {
         let document = json!({"a": 1, "b": {"c": 2}});
         let below = json!("x");
         let mut layer = Layer::default();
-        assert!(layer.insert("a", Slot::Borrowed(&below)).is_none());
+        assert!(layer.insert("a".into(), Slot::Borrowed(&below)).is_none());
         assert_eq!(layer.get("a"), Some(&json!("x")));
         *layer.owned_mut("b", document.get("b")) = json!(3);
         assert_eq!(layer.merged(&document), json!({"a": "x", "b": 3}));
