@@ -26,18 +26,19 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 /// `X*`, `*X` and `*X*` with a literal `X` (the usual shapes of image and name patterns),
 /// decided without backtracking; `None` for other patterns.
 fn simple_shape(pattern: &str, text: &str) -> Option<bool> {
-    let literal = |s: &str| !contains_wildcard(s);
-    let inner = pattern.strip_prefix('*').and_then(|p| p.strip_suffix('*'));
-    if let Some(x) = inner.filter(|x| literal(x)) {
-        return Some(text.contains(x));
+    let bytes = pattern.as_bytes();
+    let wildcards = bytes.iter().filter(|b| is_wildcard(**b)).count();
+    let (first, last) = (bytes.first() == Some(&b'*'), bytes.last() == Some(&b'*'));
+    match (wildcards, first, last) {
+        (2, true, true) if bytes.len() >= 2 => Some(text.contains(&pattern[1..pattern.len() - 1])),
+        (1, false, true) => Some(text.starts_with(&pattern[..pattern.len() - 1])),
+        (1, true, false) => Some(text.ends_with(&pattern[1..])),
+        _ => None,
     }
-    if let Some(x) = pattern.strip_suffix('*').filter(|x| literal(x)) {
-        return Some(text.starts_with(x));
-    }
-    if let Some(x) = pattern.strip_prefix('*').filter(|x| literal(x)) {
-        return Some(text.ends_with(x));
-    }
-    None
+}
+
+fn is_wildcard(b: u8) -> bool {
+    b == b'*' || b == b'?'
 }
 
 /// A unit of text: a byte of ASCII text, else a character.
@@ -85,7 +86,8 @@ fn match_units<U: Unit>(p: &[U], t: &[U]) -> bool {
 
 /// `containsWildcard(s)`: the text has a `*` or a `?`.
 pub fn contains_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    // `*` and `?` are ASCII: a byte scan finds them exactly, without decoding characters.
+    s.bytes().any(is_wildcard)
 }
 
 #[cfg(test)]
