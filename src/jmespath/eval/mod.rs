@@ -146,8 +146,9 @@ impl<'o> Evaluator<'o> {
         Ok(missing_as_null(self.eval(predicate, data.borrow()))?.is_truthy())
     }
 
-    /// The value of key `name`, or `null` when the data is not an object. An owned object
-    /// gives the value up instead of copying it.
+    /// The value of key `name` (taken from the layer first when `data` is the layered
+    /// document itself), or `null` when the data is not an object. An owned object gives
+    /// the value up instead of copying it.
     fn field<'e, 'd>(&self, data: Val<'d>, name: &'e str) -> Out<'e, 'd>
     where
         'o: 'd,
