@@ -247,14 +247,6 @@ pub fn pattern(
     })
 }
 
-/// A pattern's position as anyPattern messages write it.
-fn index(i: usize) -> String {
-    match u8::try_from(i) {
-        Ok(digit @ 0..=9) => String::from(char::from(b'0' + digit)),
-        _ => i.to_string(),
-    }
-}
-
 /// `anyPattern` (rules.md §7.9); `None` is "no response".
 pub fn any_pattern(
     specs: &Result<Vec<PatternSpec>, String>,
@@ -284,13 +276,15 @@ pub fn any_pattern(
     }
     let (mut skips, mut failures) = (Vec::new(), Vec::new());
     for (i, p) in compiled.iter().enumerate() {
+        let mut index = String::new();
+        messages::push_index(&mut index, i);
         match match_target(target, p, ctx)? {
             Outcome::Pass => {
                 let message = concat(&[
                     "validation rule '",
                     text.name,
                     "' anyPattern[",
-                    &index(i),
+                    &index,
                     "] passed.",
                 ]);
                 return Some(Verdict::new(Status::Pass, message));
@@ -299,7 +293,7 @@ pub fn any_pattern(
                 "rule ",
                 text.name,
                 "[",
-                &index(i),
+                &index,
                 "] skipped: ",
                 &m,
             ])),
@@ -307,18 +301,13 @@ pub fn any_pattern(
                 "rule ",
                 text.name,
                 "[",
-                &index(i),
+                &index,
                 "] failed at path ",
                 &path,
             ])),
-            Outcome::Error(e) => failures.push(concat(&[
-                "rule ",
-                text.name,
-                "[",
-                &index(i),
-                "] failed: ",
-                &e,
-            ])),
+            Outcome::Error(e) => {
+                failures.push(concat(&["rule ", text.name, "[", &index, "] failed: ", &e]))
+            }
         }
     }
     if failures.is_empty() {

@@ -2,6 +2,8 @@
 //! every rule of every request, so they are appended piece by piece: `format!` costs about
 //! three times as much for these short texts.
 
+use std::fmt::Write;
+
 /// The pieces one after the other, in a string of the right size.
 pub fn concat(pieces: &[&str]) -> String {
     let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
@@ -34,20 +36,16 @@ fn lead_parts(message: Option<&str>) -> (&str, &'static str) {
 
 /// `validation error: [<msg>. ]rule <rule> failed at path <path>`.
 pub fn failed_at(message: Option<&str>, rule: &str, path: &str) -> String {
-    let (message, dot) = lead_parts(message);
-    concat(&[
-        "validation error: ",
-        message,
-        dot,
-        "rule ",
-        rule,
-        " failed at path ",
-        path,
-    ])
+    rule_error(message, rule, " failed at path ", path)
 }
 
 /// `validation error: [<msg>. ]rule <rule> execution error: <err>`.
 pub fn execution_error(message: Option<&str>, rule: &str, error: &str) -> String {
+    rule_error(message, rule, " execution error: ", error)
+}
+
+/// `validation error: [<msg>. ]rule <rule><what><detail>`.
+fn rule_error(message: Option<&str>, rule: &str, what: &str, detail: &str) -> String {
     let (message, dot) = lead_parts(message);
     concat(&[
         "validation error: ",
@@ -55,9 +53,21 @@ pub fn execution_error(message: Option<&str>, rule: &str, error: &str) -> String
         dot,
         "rule ",
         rule,
-        " execution error: ",
-        error,
+        what,
+        detail,
     ])
+}
+
+/// Appends `i` in decimal; a single digit without the formatting machinery (most lists
+/// and pattern lists are short).
+pub fn push_index(out: &mut String, i: usize) {
+    match u8::try_from(i) {
+        Ok(digit @ 0..=9) => out.push(char::from(b'0' + digit)),
+        _ => {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "{i}");
+        }
+    }
 }
 
 /// When the rule message itself cannot be substituted (rules.md §7.8, quirk: the pattern

@@ -2,12 +2,11 @@
 //! propagation, array forms and the anchor map that turns some failures into errors.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::messages::concat;
+use super::messages::{concat, push_index};
 use super::scalar;
 use crate::compile::pattern::{Anchor, Key, ObjectPattern, Pattern, Scalar};
 use crate::value::{go, go_type_name, wildcard};
@@ -122,13 +121,7 @@ impl Path {
 
     fn at_index<T>(&mut self, i: usize, f: impl FnOnce(&mut Path) -> T) -> T {
         let len = self.0.len();
-        // Most lists are short: a single digit skips the formatting machinery.
-        match u8::try_from(i) {
-            Ok(digit @ 0..=9) => self.0.push(char::from(b'0' + digit)),
-            _ => {
-                let _ = write!(self.0, "{i}");
-            }
-        }
+        push_index(&mut self.0, i);
         self.0.push('/');
         let out = f(self);
         self.0.truncate(len);
