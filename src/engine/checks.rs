@@ -84,23 +84,23 @@ fn condition(
     ctx: &mut JsonContext<'_>,
 ) -> Result<bool, SubstitutionError> {
     if let Some(value) = c.value.fixed() {
-        return match whole(&c.key, ctx) {
-            Some(Ok(key)) => Ok(c.holds(&key, value)),
-            Some(Err(e)) => Err(SubstitutionError::key(e)),
-            None => {
-                let key = substitute(&c.key, ctx).map_err(SubstitutionError::key)?;
-                Ok(c.holds(&key, value))
-            }
-        };
+        return with_operand(&c.key, ctx, |key| c.holds(key, value))
+            .map_err(SubstitutionError::key);
     }
     let key = substitute(&c.key, ctx).map_err(SubstitutionError::key)?;
-    match whole(&c.value, ctx) {
-        Some(Ok(value)) => Ok(c.holds(&key, &value)),
-        Some(Err(e)) => Err(SubstitutionError::value(e)),
-        None => {
-            let value = substitute(&c.value, ctx).map_err(SubstitutionError::value)?;
-            Ok(c.holds(&key, &value))
-        }
+    with_operand(&c.value, ctx, |value| c.holds(&key, value)).map_err(SubstitutionError::value)
+}
+
+/// `use_it` on the substituted document: borrowed when it is one variable (see [`whole`]),
+/// rendered otherwise.
+fn with_operand<R>(
+    doc: &TemplateDoc,
+    ctx: &mut JsonContext<'_>,
+    use_it: impl FnOnce(&Value) -> R,
+) -> Result<R, String> {
+    match whole(doc, ctx) {
+        Some(value) => value.map(|v| use_it(&v)),
+        None => substitute(doc, ctx).map(|v| use_it(&v)),
     }
 }
 
