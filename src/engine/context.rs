@@ -82,7 +82,7 @@ pub struct JsonContext<'c> {
 impl<'c> JsonContext<'c> {
     /// A context over `base`, an object (anything else reads as an empty one).
     pub fn new(base: &'c Value) -> Self {
-        JsonContext {
+        let mut ctx = JsonContext {
             base,
             top: Layer::default(),
             memo: Default::default(),
@@ -92,16 +92,12 @@ impl<'c> JsonContext<'c> {
             loading: Vec::new(),
             backend: None,
             delete: false,
-        }
-        .with_delete_read()
+        };
+        ctx.read_delete();
+        ctx
     }
 
     /// Reads `request.operation` again (after `request` changed).
-    fn with_delete_read(mut self) -> Self {
-        self.read_delete();
-        self
-    }
-
     fn read_delete(&mut self) {
         self.delete = self.request_field("operation").and_then(Value::as_str) == Some("DELETE");
     }
@@ -122,7 +118,7 @@ impl<'c> JsonContext<'c> {
 
     /// `request.<key>`, unless absent or null.
     pub fn request_field(&self, key: &str) -> Option<&Value> {
-        self.get("request")?.get(key).filter(|v| !v.is_null())
+        present(self.get("request")?, key)
     }
 
     /// The pod of the request's new object with its kind, and the Pod Security memo of this
@@ -130,19 +126,11 @@ impl<'c> JsonContext<'c> {
     /// extracted once and shared by every podSecurity rule; an object values replaced is
     /// extracted each time.
     pub fn pod_and_memo(&mut self) -> Option<(Rc<Extracted<'_>>, &mut Memo)> {
-        if self.top.get("request").is_some() {
-            let object = self
-                .top
-                .get("request")?
-                .get("object")
-                .filter(|v| !v.is_null())?;
+        if let Some(request) = self.top.get("request") {
+            let object = present(request, "object")?;
             return Some((Rc::new(Extracted::of(object)), &mut self.memo));
         }
-        let base: &'c Value = self.base;
-        let object = base
-            .get("request")?
-            .get("object")
-            .filter(|v| !v.is_null())?;
+        let object = request_field(self.base, "object")?;
         let pod = self
             .pod
             .get_or_insert_with(|| Rc::new(Extracted::of(object)));
@@ -344,16 +332,20 @@ impl Resolver for JsonContext<'_> {
     }
 }
 
-/// `request.<key>` of a context root, unless absent or null (two map lookups: this is read
-/// for every substitution, where a JSON pointer would be parsed each time).
-pub fn request_field<'v>(root: &'v Value, key: &str) -> Option<&'v Value> {
-    root.get("request")?.get(key).filter(|v| !v.is_null())
+/// `request.<key>` of a context document, unless absent or null.
+pub fn request_field<'v>(document: &'v Value, key: &str) -> Option<&'v Value> {
+    present(document.get("request")?, key)
+}
+
+/// `object.<key>`, unless absent or null.
+fn present<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
+    object.get(key).filter(|v| !v.is_null())
 }
 
 /// [`mentions`] for a compiled expression: a name of word characters is looked up among the
 /// words the expression's text starts (see [`Expression::words`]), without a scan.
 fn mentioned(expr: &Expression, name: &str) -> bool {
-    let word = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let word = !name.is_empty() && name.chars().all(is_word);
     if word {
         return expr.words().iter().any(|w| **w == *name);
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::context::JsonContext;
+use super::context::{JsonContext, request_field};
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
@@ -43,7 +43,6 @@ fn evaluate_lent(
     inputs: Inputs<'_>,
 ) -> (Vec<PolicyResponse>, Objects) {
     let (base, replaced) = root(request, objects);
-    let base = Value::Object(base);
     let mut shared = Evaluation::new(request, &base);
     let mut out = Vec::with_capacity(set.policies.len());
     for (index, policy) in set.policies.iter().enumerate() {
@@ -53,7 +52,7 @@ fn evaluate_lent(
         let response = match changed_request(policy, request, &shared.ctx, inputs) {
             Some(own) => {
                 let (own, objects) = own.into_parts();
-                let own_base = Value::Object(root(&own, objects).0);
+                let own_base = root(&own, objects).0;
                 Evaluation::new(&own, &own_base).policy(index, policy, &set.exceptions, inputs)
             }
             None => shared.policy(index, policy, &set.exceptions, inputs),
@@ -103,8 +102,10 @@ impl<'r> Evaluation<'r> {
     fn new(request: &'r Request, base: &'r Value) -> Evaluation<'r> {
         let mut ctx = JsonContext::new(base);
         ctx.register("images", &Images);
-        let lent = |key: &str| base.get("request")?.get(key).filter(|v| !v.is_null());
-        let objects = [lent("object"), lent("oldObject")];
+        let objects = [
+            request_field(base, "object"),
+            request_field(base, "oldObject"),
+        ];
         let subject = objects[0].or(objects[1]).unwrap_or(&NO_OBJECT);
         Evaluation {
             request,
@@ -209,7 +210,7 @@ fn existing_violation(
         ..UserInfo::default()
     };
     let (old_request, objects) = Request::simulate(old, Operation::Create, Some(user)).into_parts();
-    let base = Value::Object(root(&old_request, objects).0);
+    let base = root(&old_request, objects).0;
     let mut again = Evaluation::new(&old_request, &base);
     if !applies(rule, &again.matched) {
         return;
@@ -300,7 +301,7 @@ type Replaced = Vec<(&'static str, Option<Value>)>;
 
 /// The JSON context a policy starts from (rules.md §4.6.1). The request's fields are moved
 /// in, not copied; what the context sets in their place is listed to be undone.
-fn root(request: &Request, objects: Objects) -> (Map<String, Value>, Replaced) {
+fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     let mut req = objects.admission;
     let mut replaced = Replaced::new();
     let mut set = |key: &'static str, value: Value| {
@@ -334,7 +335,7 @@ fn root(request: &Request, objects: Objects) -> (Map<String, Value>, Replaced) {
         root.insert("serviceAccountNamespace".into(), Value::String(sa_ns));
     }
     root.insert("request".into(), Value::Object(req));
-    (root, replaced)
+    (Value::Object(root), replaced)
 }
 
 /// `request.userInfo` as Kubernetes writes it: empty fields are left out, and `extra` is
@@ -423,7 +424,7 @@ fn changed_request(
             old_object: out.old_object.clone(),
             admission: out.admission.clone(),
         };
-        let base = Value::Object(root(&out, objects).0);
+        let base = root(&out, objects).0;
         let mut ctx = JsonContext::new(&base);
         for (key, value) in &pairs {
             ctx.inject(key, value.clone());
@@ -501,7 +502,6 @@ mod tests {
         let before = format!("{request:?}");
         let objects = request.take_objects();
         let (base, replaced) = root(&request, objects);
-        let base = Value::Object(base);
         let evaluation = Evaluation::new(&request, &base);
         let request_in_context = evaluation.ctx.snapshot()["request"].clone();
         assert_eq!(request_in_context["uid"], json!("7"));
