@@ -144,10 +144,7 @@ impl Expression {
 
     /// Evaluates the expression over `data`, borrowing from it where it can.
     pub fn search<'a>(&'a self, data: &'a Value) -> Result<Cow<'a, Value>, EvalError> {
-        let evaluator = eval::Evaluator {
-            strict_keys: self.dialect == Dialect::Kyverno,
-            layer: None,
-        };
+        let evaluator = self.evaluator(None);
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
@@ -165,10 +162,7 @@ impl Expression {
             let merged = layer.merged(data);
             return Ok(Cow::Owned(self.search(&merged)?.into_owned()));
         }
-        let evaluator = eval::Evaluator {
-            strict_keys: self.dialect == Dialect::Kyverno,
-            layer: Some((data, layer)),
-        };
+        let evaluator = self.evaluator(Some((data, layer)));
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
@@ -179,10 +173,7 @@ impl Expression {
         &'a self,
         data: &'a Value,
     ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
-        let evaluator = eval::Evaluator {
-            strict_keys: self.dialect == Dialect::Kyverno,
-            layer: None,
-        };
+        let evaluator = self.evaluator(None);
         let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
         Ok(match result.into_elements() {
             Ok(elements) => elements.map(eval::Val::into_cow).collect(),
@@ -190,15 +181,20 @@ impl Expression {
         })
     }
 
+    fn evaluator<'a>(
+        &self,
+        layer: Option<(&'a Value, &'a layer::Layer<'a>)>,
+    ) -> eval::Evaluator<'a> {
+        eval::Evaluator {
+            strict_keys: self.dialect == Dialect::Kyverno,
+            layer,
+        }
+    }
+
     /// The top-level keys of the searched document the expression can read; `None` when it
     /// can read the document as a whole.
     pub fn roots(&self) -> Option<&[Box<str>]> {
         self.roots.as_deref()
-    }
-
-    /// The key paths of the searched document this expression can read (see [`reads`]).
-    pub fn reads(&self) -> Vec<reads::Path> {
-        reads::reads(&self.root)
     }
 }
 

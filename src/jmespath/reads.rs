@@ -91,7 +91,10 @@ mod tests {
 
     fn reads(text: &str) -> Vec<String> {
         let expr = Expression::compile(text).expect("invariant: valid expression");
-        let mut paths: Vec<String> = expr.reads().iter().map(|p| p.join(".")).collect();
+        let mut paths: Vec<String> = super::reads(expr.ast())
+            .iter()
+            .map(|p| p.join("."))
+            .collect();
         paths.sort();
         paths
     }

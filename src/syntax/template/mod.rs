@@ -100,6 +100,20 @@ enum Query {
     At,
 }
 
+impl Query {
+    /// The expression to run (the DELETE twin on DELETE); `None` for `{{@}}`.
+    fn compiled(&self, delete: bool) -> Option<&Expression> {
+        match self {
+            Query::Compiled {
+                on_delete: Some(twin),
+                ..
+            } if delete => Some(twin),
+            Query::Compiled { expr, .. } => Some(expr),
+            Query::At => None,
+        }
+    }
+}
+
 impl Template {
     /// Finds the variables of `text` and compiles their expressions. A text without `{{` is
     /// recognised without scanning.
@@ -157,14 +171,7 @@ impl Template {
             return None;
         };
         let first = variables.first().filter(|v| v.found.is_whole(&self.text))?;
-        match &first.query {
-            Query::Compiled {
-                on_delete: Some(twin),
-                ..
-            } if delete => Some(&**twin),
-            Query::Compiled { expr, .. } => Some(expr),
-            Query::At => None,
-        }
+        first.query.compiled(delete)
     }
 
     /// Substitutes every variable: a string that is one variable gives that variable's typed

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::scan::{self, Found, Parts};
 use super::{
-    Limit, OBJECT, OLD_OBJECT, Query, QueryTextError, ResolveCause, Resolver, Site, Template,
+    Limit, OBJECT, OLD_OBJECT, QueryTextError, ResolveCause, Resolver, Site, Template,
     TemplateError, Variable, unescape,
 };
 use crate::jmespath::Expression;
@@ -154,13 +154,9 @@ impl Template {
                 return Ok((self.compile(&expr, site)?, shallow));
             }
         };
-        let ready = match &variable.query {
-            Query::Compiled {
-                on_delete: Some(twin),
-                ..
-            } if site.delete => Ready::Written(twin),
-            Query::Compiled { expr, .. } => Ready::Written(expr),
-            Query::At => self.compile(&site.at_text(), site)?,
+        let ready = match variable.query.compiled(site.delete) {
+            Some(expr) => Ready::Written(expr),
+            None => self.compile(&site.at_text(), site)?,
         };
         Ok((ready, variable.shallow))
     }
@@ -197,11 +193,8 @@ pub fn query<'a>(
     expr: &'a Expression,
     site: Site<'_>,
 ) -> Result<Cow<'a, Value>, TemplateError> {
-    ctx.query(expr).map_err(|e| TemplateError::Resolve {
-        expr: expr.text().to_string(),
-        pointer: site.pointer.to_string(),
-        cause: e.into(),
-    })
+    ctx.query(expr)
+        .map_err(|e| resolve_error(expr, site, e.into()))
 }
 
 /// Queries `expr` and hands the result to `place`; a failure in either names the expression.
@@ -211,13 +204,17 @@ fn resolve<R>(
     site: Site<'_>,
     place: impl FnOnce(Cow<'_, Value>) -> Result<R, ResolveCause>,
 ) -> Result<R, TemplateError> {
-    let fail = |cause| TemplateError::Resolve {
+    let value = query(ctx, expr, site)?;
+    place(value).map_err(|cause| resolve_error(expr, site, cause))
+}
+
+/// A failure to resolve `expr` at `site`.
+fn resolve_error(expr: &Expression, site: Site<'_>, cause: ResolveCause) -> TemplateError {
+    TemplateError::Resolve {
         expr: expr.text().to_string(),
         pointer: site.pointer.to_string(),
         cause,
-    };
-    let value = ctx.query(expr).map_err(|e| fail(e.into()))?;
-    place(value).map_err(fail)
+    }
 }
 
 /// A value as text inside a string: strings as they are, anything else as Go JSON. A shallow
