@@ -25,13 +25,7 @@ fn main() {
 fn trials() -> Vec<Trial> {
     common::case_rows("autogen")
         .into_iter()
-        .map(|case| {
-            let name = case.row["name"]
-                .as_str()
-                .map_or(case.index.to_string(), str::to_string);
-            let name = format!("{}::{name}", case.file);
-            Trial::test(name, move || run(&case.row))
-        })
+        .map(|case| Trial::test(case.name(), move || run(&case.row)))
         .collect()
 }
 

@@ -43,12 +43,7 @@ fn main() {
 fn case_rows() -> Vec<(String, Value)> {
     common::case_rows("podsecurity")
         .into_iter()
-        .map(|case| {
-            let name = case.row["name"]
-                .as_str()
-                .map_or(case.index.to_string(), str::to_string);
-            (format!("{}::{name}", case.file), case.row)
-        })
+        .map(|case| (case.name(), case.row))
         .collect()
 }
 

@@ -15,6 +15,20 @@ pub struct CaseRow {
     pub row: Value,
 }
 
+impl CaseRow {
+    /// `<file>::<the row's name, else its index>`, the name of its trial.
+    #[allow(
+        dead_code,
+        reason = "each test binary compiles this module; some name trials their own way"
+    )]
+    pub fn name(&self) -> String {
+        let name = self.row["name"]
+            .as_str()
+            .map_or(self.index.to_string(), str::to_string);
+        format!("{}::{name}", self.file)
+    }
+}
+
 /// Every row of every `*.json` file of `tests/cases/<concept>`, files in name order. There
 /// must be at least one file, and each must hold a non-empty JSON array.
 pub fn case_rows(concept: &str) -> Vec<CaseRow> {
