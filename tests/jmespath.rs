@@ -25,12 +25,6 @@ fn data_dir(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn read_json(path: &Path) -> Value {
-    let text =
-        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
-}
-
 struct Case {
     file: String,
     expression: String,
@@ -52,7 +46,7 @@ fn compliance_cases() -> Vec<(String, Case)> {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let groups = read_json(&path);
+        let groups = common::read_json(&path);
         for (g, group) in groups.as_array().into_iter().flatten().enumerate() {
             for (c, case) in group["cases"].as_array().into_iter().flatten().enumerate() {
                 if case.get("bench").is_some() {

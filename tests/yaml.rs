@@ -2,9 +2,7 @@
 //! scalars.json, documents.json), spans, file walking, and a snapshot of every diagnostic
 //! kind (tests/cases/yaml/diagnostics.json; the snapshot records its input).
 
-use std::fs;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::diagnostic::{Diagnostic, Emitter};
@@ -13,6 +11,8 @@ use nomos::load::{self, yaml};
 use nomos::source::{FileId, SourceMap};
 use nomos::value::deep_eq;
 use serde_json::Value;
+
+mod common;
 
 fn main() {
     let args = Arguments::from_args();
@@ -27,16 +27,9 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn case_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases/yaml")
-        .join(rel)
-}
-
-fn read_json(rel: &str) -> Value {
-    let path = case_path(rel);
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// A case file of `tests/cases/yaml`.
+fn read_json(name: &str) -> Value {
+    common::case_file("yaml", name)
 }
 
 fn groups(rel: &str) -> Vec<Value> {

@@ -4,14 +4,13 @@
 //! Inputs: tests/cases/yaml/pieces.json (tricky streams, with whether the pieces parse),
 //! and every input of the loader's other case files, alone and inside a stream.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::ir::Node;
 use nomos::load::yaml::{self, PIECE_LEN, Parsed, Syntax, Tree};
 use nomos::source::{FileId, Spanned};
 use serde_json::Value;
+
+mod common;
 
 fn main() {
     let args = Arguments::from_args();
@@ -24,16 +23,9 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn case_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases/yaml")
-        .join(name)
-}
-
+/// A case file of `tests/cases/yaml`.
 fn read_json(name: &str) -> Value {
-    let path = case_path(name);
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    common::case_file("yaml", name)
 }
 
 fn case_trials() -> Vec<Trial> {

@@ -31,6 +31,10 @@ impl CaseRow {
 
 /// Every row of every `*.json` file of `tests/cases/<concept>`, files in name order. There
 /// must be at least one file, and each must hold a non-empty JSON array.
+#[allow(
+    dead_code,
+    reason = "each test binary compiles this module; some read whole files"
+)]
 pub fn case_rows(concept: &str) -> Vec<CaseRow> {
     let mut rows = Vec::new();
     for path in case_files(concept) {
@@ -49,10 +53,23 @@ pub fn case_rows(concept: &str) -> Vec<CaseRow> {
     rows
 }
 
-fn case_files(concept: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The JSON of `tests/cases/<concept>/<name>`.
+#[allow(
+    dead_code,
+    reason = "each test binary compiles this module; some read rows only"
+)]
+pub fn case_file(concept: &str, name: &str) -> Value {
+    read_json(&case_dir(concept).join(name))
+}
+
+fn case_dir(concept: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cases")
-        .join(concept);
+        .join(concept)
+}
+
+fn case_files(concept: &str) -> Vec<PathBuf> {
+    let dir = case_dir(concept);
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -63,12 +80,15 @@ fn case_files(concept: &str) -> Vec<PathBuf> {
     files
 }
 
-fn read_rows(path: &Path) -> Vec<Value> {
+/// The JSON of a file; a file that cannot be read or parsed fails the test binary, naming it.
+pub fn read_json(path: &Path) -> Value {
     let text =
         fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let value: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-    let Value::Array(rows) = value else {
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+fn read_rows(path: &Path) -> Vec<Value> {
+    let Value::Array(rows) = read_json(path) else {
         panic!("{} must hold a JSON array of rows", path.display());
     };
     assert!(!rows.is_empty(), "{} has no rows", path.display());
