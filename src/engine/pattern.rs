@@ -217,7 +217,7 @@ fn handle(
     path: &mut Path,
     anchors: &mut AnchorMap,
 ) -> Step {
-    let found = resource.get(&key.name);
+    let found = crate::value::field(resource, &key.name);
     if matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent) && is_star(pattern) {
         return match found {
             Some(v) if !v.is_null() => Ok(()),

@@ -161,7 +161,7 @@ impl<'o> Evaluator<'o> {
         }
         match data {
             Val::Ref(Value::Object(map)) => {
-                if let Some(v) = map.get(name) {
+                if let Some(v) = crate::value::field(map, name) {
                     return Ok(Val::Ref(v));
                 }
             }
