@@ -62,6 +62,9 @@ struct Scope<'c> {
 /// element found in the document is laid over it by reference, not copied.
 pub struct JsonContext<'c> {
     base: &'c Value,
+    /// The document's `request.object` (unless absent or null), read for every pattern and
+    /// podSecurity rule: looked up once.
+    base_object: Option<&'c Value>,
     top: Layer<'c>,
     /// Pod Security check results of this request's pod, shared by its podSecurity rules.
     memo: Memo,
@@ -84,6 +87,7 @@ impl<'c> JsonContext<'c> {
     pub fn new(base: &'c Value) -> Self {
         let mut ctx = JsonContext {
             base,
+            base_object: request_field(base, "object"),
             top: Layer::default(),
             memo: Default::default(),
             pod: None,
@@ -130,7 +134,7 @@ impl<'c> JsonContext<'c> {
             let object = present(request, "object")?;
             return Some((Rc::new(Extracted::of(object)), &mut self.memo));
         }
-        let object = request_field(self.base, "object")?;
+        let object = self.base_object?;
         let pod = self
             .pod
             .get_or_insert_with(|| Rc::new(Extracted::of(object)));
@@ -139,7 +143,10 @@ impl<'c> JsonContext<'c> {
 
     /// `request.object`, unless absent or null.
     pub fn object(&self) -> Option<&Value> {
-        self.request_field("object")
+        match self.top.get("request") {
+            Some(request) => present(request, "object"),
+            None => self.base_object,
+        }
     }
 
     /// Whether `request.operation` is DELETE: expressions then read `request.oldObject`.
