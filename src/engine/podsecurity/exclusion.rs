@@ -125,19 +125,30 @@ fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
 pub fn key(field: &str) -> String {
-    key_chars(field).collect()
+    let mut out = String::with_capacity(field.len());
+    let mut rest = field;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        out.push('*');
+        let run = &rest[start..];
+        let end = run.find(|c: char| !c.is_ascii_digit()).unwrap_or(run.len());
+        rest = &run[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
-/// The characters of `key(field)`, without building it.
-fn key_chars(field: &str) -> impl Iterator<Item = char> + '_ {
+/// The bytes of `key(field)`, without building it (ASCII digits are single bytes, so the
+/// other characters pass through whole).
+fn key_bytes(field: &str) -> impl Iterator<Item = u8> + '_ {
     let mut previous_digit = false;
-    field.chars().filter_map(move |c| {
-        let digit = c.is_ascii_digit();
+    field.bytes().filter_map(move |b| {
+        let digit = b.is_ascii_digit();
         let first_of_run = digit && !previous_digit;
         previous_digit = digit;
         match (digit, first_of_run) {
-            (false, _) => Some(c),
-            (true, true) => Some('*'),
+            (false, _) => Some(b),
+            (true, true) => Some(b'*'),
             (true, false) => None,
         }
     })
@@ -174,7 +185,7 @@ impl Excused<'_, '_> {
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {
-        if !key_chars(&default_error.field).eq(self.key.chars()) {
+        if !key_bytes(&default_error.field).eq(self.key.bytes()) {
             return false;
         }
         match self.container {
@@ -199,6 +210,9 @@ mod tests {
             "metadata.annotations[a/nginx*]"
         );
         assert_eq!(key("spec.hostPID"), "spec.hostPID");
+        assert_eq!(key("7aé٢x42"), "*aé٢x*");
+        let field = "spec.containers[10].ports[2]";
+        assert!(key_bytes(field).eq(key(field).bytes()));
     }
 
     #[test]
