@@ -198,6 +198,8 @@ pub enum Part {
 #[derive(Clone, Debug)]
 pub struct Operand {
     pub text: String,
+    /// As a wildcard pattern, its shape decided once.
+    pub wildcard: super::matching::Pattern,
     /// As a Go duration (`"0"` is one).
     pub duration: Option<i64>,
     pub quantity: Option<Quantity>,
@@ -207,6 +209,7 @@ impl From<&str> for Operand {
     fn from(text: &str) -> Operand {
         Operand {
             text: text.to_string(),
+            wildcard: super::matching::Pattern::new(text),
             duration: Duration::parse(text).ok().map(Duration::as_nanos),
             quantity: Quantity::parse(text).ok(),
         }

@@ -208,7 +208,7 @@ fn durations(key: &Value, value: &Value) -> Option<Ordering> {
 
 /// `W(a, b) || W(b, a)`.
 fn both_wild(a: &str, b: &str) -> bool {
-    wildcard::matches(a, b) || wildcard::matches(b, a)
+    a == b || wildcard::matches(a, b) || wildcard::matches(b, a)
 }
 
 /// A value string that is valid JSON must be an array of strings (`None` = invalid).

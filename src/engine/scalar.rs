@@ -11,7 +11,7 @@ use super::units;
 use crate::compile::pattern::{Op, Operand, Part, Scalar, StringPattern};
 use crate::value::quantity::Quantity;
 
-use crate::value::{go, wildcard};
+use crate::value::go;
 
 /// Whether `value` satisfies a scalar pattern.
 pub fn matches(value: &Value, pattern: &Scalar) -> bool {
@@ -73,8 +73,8 @@ fn compare(value: &Value, op: Op, operand: &Operand) -> bool {
         return false;
     };
     match op {
-        Op::Equal => wildcard::matches(&operand.text, &text),
-        Op::NotEqual => !wildcard::matches(&operand.text, &text),
+        Op::Equal => operand.wildcard.matches(&text),
+        Op::NotEqual => !operand.wildcard.matches(&text),
         _ => false,
     }
 }

@@ -3,20 +3,19 @@
 
 /// True when `pattern` matches all of `text`.
 pub fn matches(pattern: &str, text: &str) -> bool {
-    if pattern.is_empty() {
-        return text.is_empty();
-    }
+    let bytes = pattern.as_bytes();
+    let Some(first) = memchr::memchr2(b'*', b'?', bytes) else {
+        return pattern == text;
+    };
+    let wildcards = 1 + memchr::memchr2_iter(b'*', b'?', &bytes[first + 1..]).count();
     if pattern == "*" {
         return true;
     }
-    if !contains_wildcard(pattern) {
-        return pattern == text;
-    }
-    if let Some(decided) = simple_shape(pattern, text) {
+    if let Some(decided) = simple_shape(pattern, text, wildcards, first) {
         return decided;
     }
     if pattern.is_ascii() && text.is_ascii() {
-        return match_units(pattern.as_bytes(), text.as_bytes());
+        return match_units(bytes, text.as_bytes());
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
@@ -24,17 +23,30 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 }
 
 /// `X*`, `*X` and `*X*` with a literal `X` (the usual shapes of image and name patterns),
-/// decided without backtracking; `None` for other patterns.
-fn simple_shape(pattern: &str, text: &str) -> Option<bool> {
+/// decided without backtracking; `None` for other patterns. `first` is where the first of
+/// the pattern's `wildcards` is.
+fn simple_shape(pattern: &str, text: &str, wildcards: usize, first: usize) -> Option<bool> {
     let bytes = pattern.as_bytes();
-    let wildcards = bytes.iter().filter(|b| is_wildcard(**b)).count();
-    let (first, last) = (bytes.first() == Some(&b'*'), bytes.last() == Some(&b'*'));
-    match (wildcards, first, last) {
-        (2, true, true) if bytes.len() >= 2 => Some(text.contains(&pattern[1..pattern.len() - 1])),
+    let last = bytes.last() == Some(&b'*');
+    match (wildcards, first == 0 && bytes[0] == b'*', last) {
+        (2, true, true) => Some(contains(text, &pattern[1..pattern.len() - 1])),
         (1, false, true) => Some(text.starts_with(&pattern[..pattern.len() - 1])),
         (1, true, false) => Some(text.ends_with(&pattern[1..])),
         _ => None,
     }
+}
+
+/// Whether `text` contains `literal`. Texts here are short (images, names): comparing at
+/// each place the first byte occurs is cheaper than preparing a substring searcher.
+pub fn contains(text: &str, literal: &str) -> bool {
+    let (text, literal) = (text.as_bytes(), literal.as_bytes());
+    let Some((&head, _)) = literal.split_first() else {
+        return true;
+    };
+    let Some(last_start) = text.len().checked_sub(literal.len()) else {
+        return false;
+    };
+    memchr::memchr_iter(head, &text[..=last_start]).any(|i| text[i..].starts_with(literal))
 }
 
 fn is_wildcard(b: u8) -> bool {
@@ -92,7 +104,7 @@ pub fn contains_wildcard(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{match_units, matches};
 
     #[test]
     fn examples_from_rules_md_0_2() {
@@ -119,5 +131,19 @@ mod tests {
         assert!(!matches("*a*", ""));
         assert!(matches("ab*", "ab"));
         assert!(matches("*ab", "ab"));
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_general_match() {
+        let patterns = ["*ab*", "*aa*", "ab*", "*ab", "*", "**", "ab", "*?*", "*a?*"];
+        let texts = [
+            "", "a", "ab", "ba", "xaab", "aab", "abab", "xyz", "aaa", "b",
+        ];
+        for p in patterns {
+            for t in texts {
+                let general = match_units(p.as_bytes(), t.as_bytes());
+                assert_eq!(matches(p, t), general, "W({p:?}, {t:?})");
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ enum Shape {
     Prefix,
     /// `*literal`: the literal is `text[1..]`.
     Suffix,
+    /// `*literal*`: the literal is `text[1..len - 1]`.
+    Infix,
     /// Anything else: the general wildcard match.
     Glob,
 }
@@ -49,6 +51,7 @@ impl Pattern {
             Shape::Exact => *self.text == *text,
             Shape::Prefix => text.starts_with(&self.text[..self.text.len() - 1]),
             Shape::Suffix => text.ends_with(&self.text[1..]),
+            Shape::Infix => wildcard::contains(text, &self.text[1..self.text.len() - 1]),
             Shape::Glob => wildcard::matches(&self.text, text),
         }
     }
@@ -70,6 +73,11 @@ fn shape_of(text: &str) -> Shape {
         && !contains_wildcard(tail)
     {
         return Shape::Suffix;
+    }
+    if let Some(middle) = text.strip_prefix('*').and_then(|t| t.strip_suffix('*'))
+        && !contains_wildcard(middle)
+    {
+        return Shape::Infix;
     }
     Shape::Glob
 }
@@ -99,6 +107,10 @@ mod tests {
         ("prod-*", "pro"),
         ("**", ""),
         ("*a*", "bab"),
+        ("*a*", "a"),
+        ("*a*", ""),
+        ("*ab*", "xaab"),
+        ("*/istio/proxyv2*", "docker.io/istio/proxyv2:1.20"),
         ("?", "ß"),
     ];
 
