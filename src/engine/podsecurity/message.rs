@@ -91,23 +91,25 @@ pub fn rewrite_field(field: &str, kind: &str) -> String {
 /// with its neighbours (it starts with `s` and ends with `c`, letters `metadata` lacks).
 fn push_field(out: &mut String, field: &str, kind: &str) {
     let spec = pod_spec_path(kind);
-    let mut rest = field;
-    while let Some(at) = rest.bytes().position(|b| b == b's' || b == b'm') {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        rest = if let Some(after) = from.strip_prefix("spec") {
-            out.push_str(spec);
-            after
-        } else if let Some(after) = from.strip_prefix("metadata") {
-            out.push_str("spec.template.metadata");
-            after
+    // `field[copied..]` is not written yet; it starts at a word's end, a character boundary.
+    let mut copied = 0;
+    for at in memchr::memchr2_iter(b's', b'm', field.as_bytes()) {
+        if at < copied {
+            continue;
+        }
+        let from = &field[at..];
+        let (word, replacement) = if from.starts_with("spec") {
+            ("spec", spec)
+        } else if from.starts_with("metadata") {
+            ("metadata", "spec.template.metadata")
         } else {
-            // `s` or `m`: one ASCII byte.
-            out.push_str(&from[..1]);
-            &from[1..]
+            continue;
         };
+        out.push_str(&field[copied..at]);
+        out.push_str(replacement);
+        copied = at + word.len();
     }
-    out.push_str(rest);
+    out.push_str(&field[copied..]);
 }
 
 /// The path of the pod spec inside a resource of `kind`, which replaces each `spec`.
