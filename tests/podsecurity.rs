@@ -14,6 +14,7 @@
 use std::collections::BTreeSet;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use nomos::compile::matching::Pattern as Wildcard;
 use nomos::engine::podsecurity::{
     BadValue, CHECKS, CheckResult, ControlName, ErrorKind, Exclusion, FieldError, Level, Outcome,
     PodSecurity, Version, extract, validate_exclusion,
@@ -76,14 +77,21 @@ fn strings(value: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
+fn wildcards(value: &Value, key: &str) -> Vec<Wildcard> {
+    strings(value, key)
+        .iter()
+        .map(|s| Wildcard::new(s))
+        .collect()
+}
+
 fn exclusion(entry: &Value) -> Result<Exclusion, Failed> {
     let name = text(entry, "controlName").ok_or("entry without controlName")?;
     let control: ControlName = name.parse().map_err(|e| format!("{e}"))?;
     Ok(Exclusion {
         control,
-        images: strings(entry, "images"),
+        images: wildcards(entry, "images"),
         restricted_field: text(entry, "restrictedField").map(str::to_string),
-        values: strings(entry, "values"),
+        values: wildcards(entry, "values"),
     })
 }
 

@@ -1,6 +1,7 @@
 //! `validate.podSecurity` blocks and exception `podSecurity` entries → the engine's typed
 //! form, with load-time validation (podsecurity.md §3.2, §4.2) as spanned diagnostics.
 
+use super::matching::Pattern as Wildcard;
 use super::rule::Problems;
 use crate::engine::podsecurity::{
     CONTROLS, ControlName, Exclusion, ExclusionField, Level, PodSecurity, Version,
@@ -77,9 +78,9 @@ fn entry(e: &ir::PodSecurityExclude, level: Option<Level>, p: &mut Problems) -> 
     };
     let exclusion = Exclusion {
         control,
-        images: e.images.iter().map(|i| i.node.clone()).collect(),
+        images: e.images.iter().map(|i| Wildcard::new(&i.node)).collect(),
         restricted_field: e.restricted_field.as_ref().map(|r| r.node.clone()),
-        values: e.values.iter().map(|v| v.node.clone()).collect(),
+        values: e.values.iter().map(|v| Wildcard::new(&v.node)).collect(),
     };
     let errors = validate_exclusion(level, &exclusion);
     for error in &errors {

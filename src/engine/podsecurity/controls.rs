@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::types::Level;
+use crate::compile::matching::Pattern as Wildcard;
 
 /// The stable ID of one Pod Security check (podsecurity.md §2.1), in registration order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -218,11 +219,11 @@ impl FromStr for ControlName {
 pub struct Exclusion {
     pub control: ControlName,
     /// Wildcard patterns over container images; empty means a pod-level exclusion.
-    pub images: Vec<String>,
+    pub images: Vec<Wildcard>,
     /// The only field key this entry excuses; `None` or empty excuses every field.
     pub restricted_field: Option<String>,
     /// Wildcard patterns every bad value must match; empty means any value.
-    pub values: Vec<String>,
+    pub values: Vec<Wildcard>,
 }
 
 impl Exclusion {

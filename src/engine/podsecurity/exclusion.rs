@@ -6,7 +6,6 @@ use super::controls::{CheckId, Exclusion};
 use super::pod::{Container, ListKind, Pod};
 use super::standing::Standing;
 use super::types::{FieldError, Level, Version};
-use crate::value::wildcard;
 
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
@@ -66,7 +65,7 @@ impl<'a> Probe<'a> {
             .iter()
             .filter(|c| {
                 let image = c.image();
-                x.images.iter().any(|p| wildcard::matches(p, image))
+                x.images.iter().any(|p| p.matches(image))
             })
             .map(|c| {
                 let slot = &mut next_index[c.list as usize];
@@ -165,7 +164,7 @@ fn excusing(x: &Exclusion, error: &FieldError, error_key: &str) -> bool {
             .bad_value
             .strings()
             .iter()
-            .all(|bad| x.values.iter().any(|p| wildcard::matches(p, bad)))
+            .all(|bad| x.values.iter().any(|p| p.matches(bad)))
 }
 
 /// One excusing error of a probe.
