@@ -209,7 +209,8 @@ fn match_map(
     Ok(())
 }
 
-/// One key of a pattern object against the resource object (rules.md §7.3, §7.6).
+/// One key of a pattern object against the resource object (rules.md §7.3, §7.6). The
+/// mismatches are written by cold helpers: most keys match.
 fn handle(
     resource: &serde_json::Map<String, Value>,
     key: &Key,
@@ -221,47 +222,24 @@ fn handle(
     if matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent) && is_star(pattern) {
         return match found {
             Some(v) if !v.is_null() => Ok(()),
-            // Reported at the parent path (rules.md §7.3, quirk).
-            _ => Err(Mismatch::new(
-                Kind::Fail,
-                format!("{}/{} not found", path.0, key.name),
-                &path.0,
-            )),
+            _ => Err(not_found(path, key)),
         };
     }
-    path.with(&key.name, |here| match key.anchor {
-        Anchor::None | Anchor::AddIfNotPresent => {
+    path.with(&key.name, |here| match (key.anchor, found) {
+        (Anchor::None | Anchor::AddIfNotPresent, _) => {
             elem(found.unwrap_or(&Value::Null), pattern, here, anchors)
         }
-        Anchor::Condition => match found {
-            None => Err(Mismatch::new(
-                Kind::Skip,
-                "conditional anchor mismatch: conditional anchor key doesn't exist in the resource"
-                    .into(),
-                &here.0,
-            )),
-            Some(v) => wrap(
-                elem(v, pattern, here, anchors),
-                "conditional anchor mismatch",
-            ),
-        },
-        Anchor::Global => match found {
-            None => Ok(()),
-            Some(v) => wrap(elem(v, pattern, here, anchors), "global anchor mismatch"),
-        },
-        Anchor::Equality => found.map_or(Ok(()), |v| elem(v, pattern, here, anchors)),
-        Anchor::Negation => match found {
-            None => Ok(()),
-            Some(_) => Err(Mismatch::new(
-                Kind::Negation,
-                format!(
-                    "negation anchor matched in resource: {} is not allowed",
-                    here.0
-                ),
-                &here.0,
-            )),
-        },
-        Anchor::Existence => found.map_or(Ok(()), |v| existence(v, pattern, here, anchors)),
+        (Anchor::Condition, None) => Err(condition_key_missing(here)),
+        (Anchor::Condition, Some(v)) => {
+            elem(v, pattern, here, anchors).map_err(|m| wrapped(m, "conditional anchor mismatch"))
+        }
+        (Anchor::Global, Some(v)) => {
+            elem(v, pattern, here, anchors).map_err(|m| wrapped(m, "global anchor mismatch"))
+        }
+        (Anchor::Equality, Some(v)) => elem(v, pattern, here, anchors),
+        (Anchor::Negation, Some(_)) => Err(negation_matched(here)),
+        (Anchor::Existence, Some(v)) => existence(v, pattern, here, anchors),
+        (Anchor::Global | Anchor::Equality | Anchor::Negation | Anchor::Existence, None) => Ok(()),
     })
 }
 
@@ -269,13 +247,38 @@ fn is_star(pattern: &Pattern) -> bool {
     matches!(pattern, Pattern::Scalar(Scalar::String(s)) if s.raw == "*")
 }
 
-/// Any inner mismatch becomes a skip with `prefix: <inner message>`.
-fn wrap(step: Step, prefix: &str) -> Step {
-    step.map_err(|m| Mismatch {
+/// A `*` value whose key is missing or null: reported at the parent path (rules.md §7.3,
+/// quirk).
+#[cold]
+fn not_found(path: &Path, key: &Key) -> Mismatch {
+    let message = format!("{}/{} not found", path.0, key.name);
+    Mismatch::new(Kind::Fail, message, &path.0)
+}
+
+#[cold]
+fn condition_key_missing(here: &Path) -> Mismatch {
+    let message =
+        "conditional anchor mismatch: conditional anchor key doesn't exist in the resource";
+    Mismatch::new(Kind::Skip, message.into(), &here.0)
+}
+
+#[cold]
+fn negation_matched(here: &Path) -> Mismatch {
+    let message = format!(
+        "negation anchor matched in resource: {} is not allowed",
+        here.0
+    );
+    Mismatch::new(Kind::Negation, message, &here.0)
+}
+
+/// An inner mismatch as a skip with `prefix: <inner message>`.
+#[cold]
+fn wrapped(m: Mismatch, prefix: &str) -> Mismatch {
+    Mismatch {
         kind: Kind::Skip,
         message: format!("{prefix}: {}", m.message),
         path: m.path,
-    })
+    }
 }
 
 fn existence(
