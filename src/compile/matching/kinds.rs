@@ -14,12 +14,16 @@ pub struct KindSelector {
     version: Pattern,
     kind: Pattern,
     subresource: Pattern,
+    /// Any group and version, no subresource: the usual `kinds: [Pod]` entry, decided by
+    /// the kind alone.
+    kind_only: bool,
 }
 
 impl KindSelector {
     pub fn parse(source: &Spanned<String>) -> KindSelector {
         let [group, version, kind, subresource] = split_selector(&source.node);
         KindSelector {
+            kind_only: group == "*" && version == "*" && subresource.is_empty(),
             source: source.clone(),
             group: Pattern::new(group),
             version: Pattern::new(version),
@@ -56,8 +60,15 @@ impl KindSelector {
     /// `ephemeralcontainers` subresource (policies only, not exceptions).
     pub fn matches(&self, gvk: [&str; 3], subresource: &str, ephemeral_containers: bool) -> bool {
         let [group, version, kind] = gvk;
-        if !(self.group.matches(group) && self.version.matches(version) && self.kind.matches(kind))
-        {
+        let selected = match self.kind_only {
+            true => self.kind.matches(kind),
+            false => {
+                self.group.matches(group)
+                    && self.version.matches(version)
+                    && self.kind.matches(kind)
+            }
+        };
+        if !selected {
             return false;
         }
         self.subresource.matches(subresource)
