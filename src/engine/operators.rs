@@ -286,7 +286,16 @@ fn set_op(op: Operator, key: &Value, value: &Value) -> Option<bool> {
         let found = scalar_exists(&k, value)?;
         return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found);
     }
-    let keys: Vec<Cow<str>> = key.as_array()?.iter().map(sprint_cow).collect();
+    let key_items = key.as_array()?;
+    // Lists of strings (the usual case) are compared in place, without collecting texts.
+    if let Value::Array(items) = value
+        && items.iter().all(Value::is_string)
+    {
+        let values = items.iter().filter_map(Value::as_str);
+        let found = |k: &str| values.clone().any(|v| both_wild(k, v));
+        return Some(list_against(op, key_items.iter().map(sprint_cow), found));
+    }
+    let keys: Vec<Cow<str>> = key_items.iter().map(sprint_cow).collect();
     let values: Vec<Cow<str>> = match value {
         Value::Array(items) => items.iter().map(sprint_cow).collect(),
         Value::Number(_) | Value::Bool(_) if matches!(op, Operator::AnyIn | Operator::AnyNotIn) => {
@@ -300,12 +309,17 @@ fn set_op(op: Operator, key: &Value, value: &Value) -> Option<bool> {
     }))
 }
 
-fn list_against(op: Operator, keys: &[Cow<str>], found: impl Fn(&str) -> bool) -> bool {
+fn list_against<K: AsRef<str>>(
+    op: Operator,
+    keys: impl IntoIterator<Item = K>,
+    found: impl Fn(&str) -> bool,
+) -> bool {
+    let mut keys = keys.into_iter();
     match op {
-        Operator::AnyIn => keys.iter().any(|k| found(k)),
-        Operator::AllIn => keys.iter().all(|k| found(k)),
-        Operator::AnyNotIn => keys.iter().any(|k| !found(k)),
-        _ => !keys.iter().any(|k| found(k)),
+        Operator::AnyIn => keys.any(|k| found(k.as_ref())),
+        Operator::AllIn => keys.all(|k| found(k.as_ref())),
+        Operator::AnyNotIn => keys.any(|k| !found(k.as_ref())),
+        _ => !keys.any(|k| found(k.as_ref())),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::value::semver::Version;
 
 /// A Go duration in nanoseconds (`"0"` alone is accepted, a bare number is not).
 pub fn duration_nanos(text: &str) -> Option<i64> {
-    Duration::parse(text).ok().map(Duration::as_nanos)
+    Duration::read(text).ok().map(Duration::as_nanos)
 }
 
 /// Whether a string is a Kubernetes quantity.

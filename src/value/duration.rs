@@ -70,7 +70,19 @@ impl Duration {
 
     /// Go `time.ParseDuration`.
     pub fn parse(text: &str) -> Result<Duration, DurationError> {
-        let invalid = || DurationError::Invalid(text.to_string());
+        Duration::read(text).map_err(|fault| match fault {
+            Fault::Invalid => DurationError::Invalid(text.to_string()),
+            Fault::MissingUnit => DurationError::MissingUnit(text.to_string()),
+            Fault::UnknownUnit(unit) => DurationError::UnknownUnit {
+                unit: unit.to_string(),
+                text: text.to_string(),
+            },
+        })
+    }
+
+    /// As [`Duration::parse`], for callers that only ask whether a text is a duration:
+    /// nothing is copied when it is not.
+    pub fn read(text: &str) -> Result<Duration, Fault<'_>> {
         let (negative, mut rest) = match text.as_bytes().first() {
             Some(b'-') => (true, &text[1..]),
             Some(b'+') => (false, &text[1..]),
@@ -80,32 +92,41 @@ impl Duration {
             return Ok(Duration::ZERO);
         }
         if rest.is_empty() {
-            return Err(invalid());
+            return Err(Fault::Invalid);
         }
         let mut total: u64 = 0;
         while !rest.is_empty() {
-            let (nanos, after) = parse_component(rest, text)?;
+            let (nanos, after) = parse_component(rest)?;
             total = total
                 .checked_add(nanos)
                 .filter(|&t| t <= LIMIT)
-                .ok_or_else(invalid)?;
+                .ok_or(Fault::Invalid)?;
             rest = after;
         }
         if negative {
             return Ok(Duration((total as i64).wrapping_neg()));
         }
-        i64::try_from(total).map(Duration).map_err(|_| invalid())
+        i64::try_from(total)
+            .map(Duration)
+            .map_err(|_| Fault::Invalid)
     }
 }
 
+/// Why a text is not a duration, before the text is copied into a [`DurationError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault<'t> {
+    Invalid,
+    MissingUnit,
+    UnknownUnit(&'t str),
+}
+
 /// One `<decimal><unit>` group: its nanoseconds and the text after it.
-fn parse_component<'a>(s: &'a str, whole: &str) -> Result<(u64, &'a str), DurationError> {
-    let invalid = || DurationError::Invalid(whole.to_string());
+fn parse_component(s: &str) -> Result<(u64, &str), Fault<'_>> {
     if !s.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
-        return Err(invalid());
+        return Err(Fault::Invalid);
     }
     let int_len = digits_len(s);
-    let whole_part = leading_int(&s[..int_len]).ok_or_else(invalid)?;
+    let whole_part = leading_int(&s[..int_len]).ok_or(Fault::Invalid)?;
     let mut rest = &s[int_len..];
     let mut fraction = (0u64, 1f64);
     let mut has_fraction = false;
@@ -116,21 +137,18 @@ fn parse_component<'a>(s: &'a str, whole: &str) -> Result<(u64, &'a str), Durati
         rest = &after_dot[frac_len..];
     }
     if int_len == 0 && !has_fraction {
-        return Err(invalid());
+        return Err(Fault::Invalid);
     }
     let unit_len = rest
         .find(|c: char| c == '.' || c.is_ascii_digit())
         .unwrap_or(rest.len());
     if unit_len == 0 {
-        return Err(DurationError::MissingUnit(whole.to_string()));
+        return Err(Fault::MissingUnit);
     }
     let (unit_text, after) = rest.split_at(unit_len);
-    let unit = unit_nanos(unit_text).ok_or_else(|| DurationError::UnknownUnit {
-        unit: unit_text.to_string(),
-        text: whole.to_string(),
-    })?;
+    let unit = unit_nanos(unit_text).ok_or(Fault::UnknownUnit(unit_text))?;
     Ok((
-        scale_component(whole_part, fraction, unit).ok_or_else(invalid)?,
+        scale_component(whole_part, fraction, unit).ok_or(Fault::Invalid)?,
         after,
     ))
 }

@@ -108,7 +108,7 @@ fn classify(v: &Value) -> Result<Option<Operand>, FnError> {
     match Quantity::parse(text) {
         Ok(q) => Ok(Some(Q(q))),
         Err(QuantityError::OutOfRange) => Err(quantity_error(QuantityError::OutOfRange)),
-        Err(_) => Ok(Duration::parse(text).ok().map(D)),
+        Err(_) => Ok(Duration::read(text).ok().map(D)),
     }
 }
 
