@@ -52,11 +52,25 @@ fn match_target(
 }
 
 /// What the rule's `validate.message` and name are, for messages.
+#[derive(Clone, Copy)]
 pub struct RuleText<'c> {
     pub name: &'c str,
     pub message: Option<&'c Template>,
     /// Where the message joined with condition messages is parsed once.
     pub joined: &'c TemplateCache,
+    /// Whether pass messages are shown: a foreach element's are not (only its failures
+    /// reach the rule's response), so they are not written.
+    pub shows_pass: bool,
+}
+
+impl RuleText<'_> {
+    /// `validation rule '<name>' passed.`, when pass messages are shown.
+    fn passed(&self) -> String {
+        match self.shows_pass {
+            true => messages::passed(self.name),
+            false => String::new(),
+        }
+    }
 }
 
 /// Substitutes a condition key or value (a fixed value is borrowed, not copied).
@@ -157,7 +171,7 @@ pub fn deny(
         },
     };
     if !verdict.holds {
-        return Verdict::new(Status::Pass, messages::passed(text.name));
+        return Verdict::new(Status::Pass, text.passed());
     }
     Verdict::new(Status::Fail, deny_message(text, &verdict.message, ctx))
 }
@@ -228,7 +242,7 @@ pub fn pattern(
         }
     };
     Some(match match_target(target, &compiled, ctx)? {
-        Outcome::Pass => Verdict::new(Status::Pass, messages::passed(text.name)),
+        Outcome::Pass => Verdict::new(Status::Pass, text.passed()),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
             Ok(m) => Verdict::new(
@@ -279,6 +293,7 @@ pub fn any_pattern(
         let mut index = String::new();
         messages::push_index(&mut index, i);
         match match_target(target, p, ctx)? {
+            Outcome::Pass if !text.shows_pass => return Some(Verdict::new(Status::Pass, "")),
             Outcome::Pass => {
                 let message = concat(&[
                     "validation rule '",

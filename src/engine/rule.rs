@@ -180,6 +180,7 @@ fn run<'c>(
         name: &rule.name,
         message: validate.message.as_ref(),
         joined: &validate.joined_messages,
+        shows_pass: true,
     };
     match &validate.check {
         Check::Deny(block) => Some(checks::deny(block.as_ref(), &text, ctx)),
