@@ -5,7 +5,7 @@ use super::checks::{self, RuleText, Target, Verdict};
 use super::context::JsonContext;
 use super::matching::MatchRequest;
 use super::offline::Backend;
-use super::podsecurity::{Exclusion, Outcome, PodSecurity};
+use super::podsecurity::{Outcome, PodSecurity};
 use super::selector::StringMap;
 use super::{foreach, loader, messages, sources};
 use crate::compile::exception::Exception;
@@ -208,11 +208,8 @@ fn pod_security(
         let message = format!("rule is skipped due to policy exception {}", blanket.key);
         return Some(Verdict::new(Status::Skip, message));
     }
-    let entries: Vec<Exclusion> = exceptions
-        .iter()
-        .flat_map(|e| e.pod_security.iter().cloned())
-        .collect();
-    let outcome = ps.run_extracted(rule, extracted.kind, &extracted.pod, &entries, memo);
+    let entries = exceptions.iter().flat_map(|e| &e.pod_security);
+    let outcome = ps.run_extracted(rule, extracted.kind, &extracted.pod, entries, memo);
     Some(match outcome {
         Outcome::Pass { message } => Verdict::new(Status::Pass, message),
         Outcome::Fail { message, .. } => Verdict::new(Status::Fail, message),

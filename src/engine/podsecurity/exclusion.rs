@@ -10,12 +10,12 @@ use super::types::{FieldError, Level, Version};
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
 /// control has no standing check is skipped: its probe could excuse nothing.
-pub fn apply_exclusions(
+pub fn apply_exclusions<'x>(
     level: Level,
     version: Version,
     pod: &Pod,
     standing: &mut Standing,
-    exclusions: &[Exclusion],
+    exclusions: impl IntoIterator<Item = &'x Exclusion>,
 ) {
     for exclusion in exclusions {
         if standing.is_empty() {

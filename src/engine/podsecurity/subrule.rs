@@ -99,13 +99,14 @@ impl PodSecurity {
         )
     }
 
-    /// As [`PodSecurity::run_memo`], on the pod already extracted from the resource.
-    pub fn run_extracted(
+    /// As [`PodSecurity::run_memo`], on the pod already extracted from the resource; the
+    /// exceptions' entries are borrowed from the exceptions that hold them.
+    pub fn run_extracted<'x>(
         &self,
         rule: &str,
         kind: &str,
         pod: &Result<Pod<'_>, ExtractError>,
-        exception_entries: &[Exclusion],
+        exception_entries: impl IntoIterator<Item = &'x Exclusion>,
         memo: &mut Memo,
     ) -> Outcome {
         let pod = match pod {
