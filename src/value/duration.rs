@@ -369,6 +369,14 @@ mod tests {
             Duration::parse("x").map_err(|e| e.to_string()),
             Err("time: invalid duration \"x\"".to_string())
         );
+        assert_eq!(Duration::read("5"), Err(Fault::MissingUnit));
+        assert_eq!(Duration::read("2h1d"), Err(Fault::UnknownUnit("d")));
+        assert_eq!(Duration::read("1.5.h"), Err(Fault::MissingUnit));
+        assert_eq!(Duration::read(".s"), Err(Fault::Invalid));
+        assert_eq!(
+            Duration::read("-1m"),
+            Ok(Duration::from_nanos(-60_000_000_000))
+        );
     }
 
     #[test]

@@ -167,6 +167,44 @@ mod tests {
     }
 
     #[test]
+    fn kind_only_entries_select_as_the_full_check_does() {
+        let entries = [
+            "Pod",
+            "v1/Pod",
+            "*/Pod",
+            "Pod/status",
+            "apps/v1/Deployment",
+            "Po*",
+        ];
+        let requests: &[([&str; 3], &str)] = &[
+            (["", "v1", "Pod"], ""),
+            (["", "v1", "Pod"], "status"),
+            (["", "v1", "Pod"], "ephemeralcontainers"),
+            (["apps", "v1", "Deployment"], ""),
+            (["", "v2", "Pod"], ""),
+            (["", "v1", "Node"], ""),
+        ];
+        for entry in entries {
+            let selector =
+                KindSelector::parse(&Spanned::new(entry.to_string(), Default::default()));
+            let full = KindSelector {
+                kind_only: false,
+                ..selector.clone()
+            };
+            for &(gvk, subresource) in requests {
+                for ephemeral in [false, true] {
+                    assert_eq!(
+                        selector.matches(gvk, subresource, ephemeral),
+                        full.matches(gvk, subresource, ephemeral),
+                        "{entry} on {gvk:?}/{subresource} (ephemeral: {ephemeral})"
+                    );
+                }
+            }
+        }
+        assert!(KindSelector::parse(&Spanned::new("Pod".into(), Default::default())).kind_only);
+    }
+
+    #[test]
     fn version_shapes() {
         for ok in ["v1", "v10", "v1beta1", "v2alpha12", "*"] {
             assert!(is_version(ok), "{ok}");
