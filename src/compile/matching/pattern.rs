@@ -1,6 +1,6 @@
 //! Kyverno wildcard patterns (rules.md §0.2) compiled once into the cheapest shape that
-//! decides them: everything, an exact string, a prefix, a suffix, or a general glob (the
-//! shared wildcard match, which allocates only for non-ASCII text).
+//! decides them: everything, an exact string, a prefix, a suffix, an infix, or a general
+//! glob (the shared wildcard match, which allocates only for non-ASCII text).
 
 use crate::value::wildcard::{self, contains_wildcard};
 
