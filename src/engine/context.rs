@@ -46,6 +46,8 @@ pub fn is_missing_key(error: &QueryError) -> bool {
 
 struct Pending<'c> {
     name: &'c str,
+    /// The name is made of word characters (see [`mentioned`]), decided once.
+    word: bool,
     loader: &'c dyn Loader,
     loaded: bool,
 }
@@ -265,6 +267,7 @@ impl<'c> JsonContext<'c> {
             .expect("invariant: the base scope is never popped");
         scope.entries.push(Pending {
             name,
+            word: is_word_name(name),
             loader,
             loaded: false,
         });
@@ -324,7 +327,7 @@ impl<'c> JsonContext<'c> {
         for (s, scope) in self.scopes.iter().enumerate() {
             for (i, entry) in scope.entries.iter().enumerate() {
                 let eligible = limit.is_none_or(|(ls, li)| s < ls || (s == ls && i < li));
-                if eligible && !entry.loaded && mentioned(expr, entry.name) {
+                if eligible && !entry.loaded && mentioned(expr, entry.name, entry.word) {
                     return Some((s, i));
                 }
             }
@@ -349,14 +352,18 @@ fn present<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
     object.get(key).filter(|v| !v.is_null())
 }
 
-/// [`mentions`] for a compiled expression: a name of word characters is looked up among the
-/// words the expression's text starts (see [`Expression::words`]), without a scan.
-fn mentioned(expr: &Expression, name: &str) -> bool {
-    let word = !name.is_empty() && name.chars().all(is_word);
+/// [`mentions`] for a compiled expression: a name of word characters (`word`, see
+/// [`is_word_name`]) is looked up among the words the expression's text starts (see
+/// [`Expression::words`]), without a scan.
+fn mentioned(expr: &Expression, name: &str, word: bool) -> bool {
     if word {
         return expr.words().iter().any(|w| **w == *name);
     }
     mentions(expr.text(), name)
+}
+
+fn is_word_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(is_word)
 }
 
 /// Whether `text` mentions `name` as Kyverno tests it: `(^|\s|[^.0-9A-Za-z])<name>\b`.
@@ -452,7 +459,7 @@ mod tests {
                 "cfg", "object", "images", "request", "x", "_cfg", "cfg2", "spec",
             ] {
                 assert_eq!(
-                    mentioned(&expr, name),
+                    mentioned(&expr, name, is_word_name(name)),
                     mentions(text, name),
                     "{text} / {name}"
                 );
