@@ -58,6 +58,7 @@ impl KindSelector {
     /// Does the entry select this group/version/kind and subresource? With
     /// `ephemeral_containers`, a selector of core `v1` `Pod` also selects the
     /// `ephemeralcontainers` subresource (policies only, not exceptions).
+    #[inline]
     pub fn matches(&self, gvk: [&str; 3], subresource: &str, ephemeral_containers: bool) -> bool {
         let [group, version, kind] = gvk;
         let selected = match self.kind_only {

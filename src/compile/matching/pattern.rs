@@ -45,6 +45,7 @@ impl Pattern {
         self.shape == Shape::Exact
     }
 
+    #[inline]
     pub fn matches(&self, text: &str) -> bool {
         match &self.shape {
             Shape::Everything => true,
