@@ -57,6 +57,8 @@ struct Scope<'c> {
     /// Top-level keys changed in this scope and what they held before.
     saved: Vec<(Cow<'c, str>, Option<Slot<'c>>)>,
     entries: Vec<Pending<'c>>,
+    /// Writes made while this scope was current (see [`JsonContext::writes`]).
+    writes: usize,
 }
 
 /// The context: the request's document, shared and never changed, under a layer of the
@@ -115,6 +117,19 @@ impl<'c> JsonContext<'c> {
 
     pub fn backend(&self) -> Option<Backend<'c>> {
         self.backend
+    }
+
+    /// How many writes went to the current scope while it was current (see
+    /// [`JsonContext::set`], [`JsonContext::bind`], [`JsonContext::inject`],
+    /// [`JsonContext::register`]); entries loading into their own scope do not count.
+    pub fn writes(&self) -> usize {
+        self.scopes.last().map_or(0, |scope| scope.writes)
+    }
+
+    fn count_write(&mut self) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.writes += 1;
+        }
     }
 
     /// The whole context as one object (a copy: for what needs it all at once).
@@ -189,6 +204,7 @@ impl<'c> JsonContext<'c> {
             };
         }
         scope.entries.clear();
+        scope.writes = 0;
         self.spare.push(scope);
         if request {
             self.read_delete();
@@ -208,6 +224,7 @@ impl<'c> JsonContext<'c> {
 
     /// Sets a top-level key (not split on dots).
     pub fn set(&mut self, key: impl Into<Cow<'c, str>>, value: Value) {
+        self.count_write();
         let innermost = self.scopes.len() - 1;
         self.put(innermost, key.into(), Slot::Owned(value));
     }
@@ -215,6 +232,7 @@ impl<'c> JsonContext<'c> {
     /// Sets a top-level key to a value of the document (or of the policies): the value is
     /// laid over the context by reference, not copied.
     pub fn bind(&mut self, key: impl Into<Cow<'c, str>>, value: &'c Value) {
+        self.count_write();
         let innermost = self.scopes.len() - 1;
         self.put(innermost, key.into(), Slot::Borrowed(value));
     }
@@ -238,6 +256,7 @@ impl<'c> JsonContext<'c> {
     /// Writes a values-file entry: `key` is a dot path (`"` quotes a segment holding
     /// dots); intermediate objects are created and objects merge (cli-test.md §9.1).
     pub fn inject(&mut self, key: &str, value: Value) {
+        self.count_write();
         let path = split_path(key);
         let Some((first, rest)) = path.split_first() else {
             return;
@@ -261,6 +280,7 @@ impl<'c> JsonContext<'c> {
 
     /// Registers a context entry in the current scope; it loads when first mentioned.
     pub fn register(&mut self, name: &'c str, loader: &'c dyn Loader) {
+        self.count_write();
         let scope = self
             .scopes
             .last_mut()
@@ -545,6 +565,29 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert_eq!(error.as_deref(), Some("boom"));
+    }
+
+    #[test]
+    fn writes_count_only_the_current_scope() {
+        let loader = Fixed(json!("v"));
+        let base = json!({"doc": [1]});
+        let mut ctx = JsonContext::new(&base);
+        ctx.register("entry", &loader);
+        let at_start = ctx.writes();
+        ctx.push_scope();
+        ctx.set("a", json!(1));
+        ctx.bind("b", &base["doc"]);
+        ctx.inject("c.d", json!(2));
+        assert_eq!(ctx.writes(), 3);
+        ctx.pop_scope();
+        // Loading an entry writes into the scope that registered it: not counted.
+        let expr = Expression::compile("entry").expect("invariant: valid expression");
+        assert!(ctx.search(&expr).is_ok());
+        assert_eq!(ctx.writes(), at_start);
+        ctx.set("e", json!(3));
+        assert_eq!(ctx.writes(), at_start + 1);
+        ctx.push_scope();
+        assert_eq!(ctx.writes(), 0, "a reused scope starts with no writes");
     }
 
     struct Failing;

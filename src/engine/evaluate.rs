@@ -133,8 +133,16 @@ impl<'r> Evaluation<'r> {
             offline,
             policy_namespace: policy_namespace(policy),
         }));
-        self.ctx.push_scope();
-        inject_resource_values(&mut self.ctx, policy, self.request, inputs);
+        // Only resource values write at the policy's level: without them it needs no scope.
+        let values = resource_value_pairs(policy, self.request, inputs);
+        let scoped = !values.is_empty();
+        let writes = self.ctx.writes();
+        if scoped {
+            self.ctx.push_scope();
+            for (key, value) in values {
+                self.ctx.inject(&key, value);
+            }
+        }
         let key = policy.key();
         for rule in rules_for(policy, &self.request.gvk.kind) {
             if !applies(rule, &self.matched) {
@@ -167,7 +175,14 @@ impl<'r> Evaluation<'r> {
                 break;
             }
         }
-        self.ctx.pop_scope();
+        if scoped {
+            self.ctx.pop_scope();
+        }
+        debug_assert!(
+            scoped || self.ctx.writes() == writes,
+            "policy {} wrote to a context scope it did not open",
+            policy.name
+        );
         response
     }
 }
@@ -453,17 +468,6 @@ fn resource_value_pairs<'a>(
         .chain(resource.map(|r| r.values.as_slice()).unwrap_or_default())
         .cloned()
         .collect()
-}
-
-fn inject_resource_values(
-    ctx: &mut JsonContext<'_>,
-    policy: &Policy,
-    request: &Request,
-    inputs: Inputs<'_>,
-) {
-    for (key, value) in resource_value_pairs(policy, request, inputs) {
-        ctx.inject(&key, value);
-    }
 }
 
 /// Rule values, where a rule named `r` also serves `autogen-r` and `autogen-cronjob-r`.

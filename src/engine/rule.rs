@@ -103,10 +103,23 @@ pub fn evaluate<'c>(
     ctx: &mut JsonContext<'c>,
 ) -> Option<RuleResponse> {
     let validate = rule.validate.as_ref()?;
-    ctx.push_scope();
+    // Only values and context entries write at the rule's level (foreach elements open
+    // their own scopes): without them the rule needs no scope.
+    let scoped = env.values.rule.is_some() || !rule.context.is_empty();
+    if scoped {
+        ctx.push_scope();
+    }
+    let writes = ctx.writes();
     let mut excused = Vec::new();
     let verdict = run(rule, validate, env, &mut excused, ctx);
-    ctx.pop_scope();
+    if scoped {
+        ctx.pop_scope();
+    }
+    debug_assert!(
+        scoped || ctx.writes() == writes,
+        "rule {} wrote to a context scope it did not open",
+        rule.name
+    );
     let action = effective_action(validate, env);
     verdict.map(|v| RuleResponse {
         exceptions: excused,
