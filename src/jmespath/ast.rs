@@ -40,6 +40,12 @@ pub enum Expr {
     Literal(Value),
     /// `a.b` and `a[0]`: errors propagate.
     Sub(Box<Expr>, Box<Expr>),
+    /// A chain of keys `a.b.c`, looked up in a loop; `tree` is the chain as parsed (nested
+    /// subexpressions), which analyses and printing read.
+    Keys {
+        keys: Box<[Box<str>]>,
+        tree: Box<Expr>,
+    },
     /// `a | b`: a missing key in either stage becomes `null`.
     Pipe(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
@@ -91,6 +97,7 @@ fn write_tree(f: &mut fmt::Formatter<'_>, expr: &Expr, depth: usize) -> fmt::Res
         }
         Expr::Literal(v) => return writeln!(f, "{pad}Literal {}", crate::value::go::json(v)),
         Expr::Sub(a, b) => node(f, &pad, "Subexpression", &[a.as_ref(), b.as_ref()])?,
+        Expr::Keys { tree, .. } => return write_tree(f, tree, depth),
         Expr::Pipe(a, b) => node(f, &pad, "Pipe", &[a.as_ref(), b.as_ref()])?,
         Expr::Or(a, b) => node(f, &pad, "Or", &[a.as_ref(), b.as_ref()])?,
         Expr::And(a, b) => node(f, &pad, "And", &[a.as_ref(), b.as_ref()])?,

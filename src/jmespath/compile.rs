@@ -90,7 +90,7 @@ fn convert(ast: &Ast, text: &str, dialect: Dialect) -> Expr {
         Ast::Subexpr { offset, lhs, rhs } if text.as_bytes().get(*offset) == Some(&b'|') => {
             Expr::Pipe(go(lhs), go(rhs))
         }
-        Ast::Subexpr { lhs, rhs, .. } => Expr::Sub(go(lhs), go(rhs)),
+        Ast::Subexpr { lhs, rhs, .. } => keys(Expr::Sub(go(lhs), go(rhs))),
         Ast::Or { lhs, rhs, .. } => Expr::Or(go(lhs), go(rhs)),
         Ast::And { lhs, rhs, .. } => Expr::And(go(lhs), go(rhs)),
         Ast::Not { node, .. } => Expr::Not(go(node)),
@@ -186,6 +186,29 @@ fn normalise_numbers(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// A subexpression made only of keys (`a.b.c`) as one [`Expr::Keys`], looked up in a loop
+/// instead of through a node per key; any other subexpression as it is.
+fn keys(sub: Expr) -> Expr {
+    let Expr::Sub(lhs, rhs) = &sub else {
+        return sub;
+    };
+    let chain = |e: &Expr| -> Option<Vec<Box<str>>> {
+        match e {
+            Expr::Field(name) => Some(vec![name.clone()]),
+            Expr::Keys { keys, .. } => Some(keys.to_vec()),
+            _ => None,
+        }
+    };
+    let (Some(mut keys), Some(tail)) = (chain(lhs), chain(rhs)) else {
+        return sub;
+    };
+    keys.extend(tail);
+    Expr::Keys {
+        keys: keys.into_boxed_slice(),
+        tree: Box::new(sub),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,9 +223,24 @@ mod tests {
     fn pipes_are_told_from_subexpressions_by_offset() {
         // The crate parses both to `Subexpr`; jmespath.md §3.4 pins this detail.
         assert!(tree("a | b").starts_with("Pipe("));
-        assert!(tree("a.b").starts_with("Sub("));
+        assert!(tree("a.b").starts_with("Keys {") && tree("a.b").contains("tree: Sub("));
         assert!(tree("a[0]").starts_with("Sub("));
         assert!(tree("'é' | b").starts_with("Pipe("));
+    }
+
+    #[test]
+    fn key_chains_are_looked_up_in_one_node_and_print_as_parsed() {
+        assert!(tree("a.b.c").starts_with("Keys { keys: [\"a\", \"b\", \"c\"]"));
+        // Chains that hold anything but keys stay as parsed.
+        assert_eq!(
+            tree("a.b[0]"),
+            r#"Sub(Field("a"), Sub(Field("b"), Index(0)))"#
+        );
+        assert!(tree("a[0].b").starts_with("Sub(Sub("));
+        let printed = compile("a.b.c", Dialect::Kyverno).map(|e| e.to_string());
+        let expected =
+            "Subexpression\n  Subexpression\n    Field \"a\"\n    Field \"b\"\n  Field \"c\"\n";
+        assert_eq!(printed, Ok(expected.to_string()));
     }
 
     #[test]

@@ -22,6 +22,7 @@ fn collect(expr: &Expr, at: &[Box<str>], out: &mut Vec<Path>) {
     match expr {
         Expr::Literal(_) | Expr::Expref(_) => {}
         Expr::Field(name) => out.push(extended(at, name)),
+        Expr::Keys { tree, .. } => collect(tree, at, out),
         // Chains of keys read only below their end; anything else on the left gives a value
         // computed from what the left side reads, which the right side then reads from.
         Expr::Sub(lhs, rhs) | Expr::Pipe(lhs, rhs) => match key_path(lhs) {
@@ -76,6 +77,7 @@ fn extended(at: &[Box<str>], name: &str) -> Path {
 fn key_path(expr: &Expr) -> Option<Vec<&str>> {
     match expr {
         Expr::Field(name) => Some(vec![name]),
+        Expr::Keys { keys, .. } => Some(keys.iter().map(|k| &**k).collect()),
         Expr::Sub(lhs, rhs) => {
             let mut keys = key_path(lhs)?;
             keys.extend(key_path(rhs)?);

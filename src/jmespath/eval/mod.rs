@@ -62,6 +62,13 @@ impl<'o> Evaluator<'o> {
         match expr {
             Expr::Identity => Ok(data),
             Expr::Field(name) => self.field(data, name),
+            Expr::Keys { keys, .. } => {
+                let mut value = data;
+                for key in keys {
+                    value = self.field(value, key)?;
+                }
+                Ok(value)
+            }
             Expr::Index(i) => Ok(arrays::index(data, *i)),
             Expr::Slice { start, stop, step } => arrays::slice(data, *start, *stop, *step),
             Expr::Literal(v) => Ok(Val::Ref(v)),
