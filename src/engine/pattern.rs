@@ -53,13 +53,22 @@ pub enum Outcome {
     Error(String),
 }
 
+thread_local! {
+    /// The path buffer, kept between matches: a pattern is matched for every rule and
+    /// element, and allocating the buffer each time cost more than most matches. A nested
+    /// match (none today) would take an empty one.
+    static PATH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 /// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
 pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
     let mut anchors = AnchorMap::default();
-    // Room for a typical path: growing it by reallocation cost more than the matching.
-    let mut path = Path(String::with_capacity(128));
+    let mut path = Path(PATH.take());
+    path.0.clear();
     path.0.push('/');
-    let Err(m) = elem(resource, pattern, &mut path, &mut anchors) else {
+    let step = elem(resource, pattern, &mut path, &mut anchors);
+    PATH.set(path.0);
+    let Err(m) = step else {
         return Outcome::Pass;
     };
     match m.kind {
