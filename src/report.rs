@@ -95,7 +95,7 @@ impl ResourceRef {
 /// The response of one rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleResponse {
-    pub rule: String,
+    pub rule: std::sync::Arc<str>,
     pub status: Status,
     pub message: String,
     /// Keys (`namespace/name`) of the exceptions that made the rule skip.
@@ -107,7 +107,11 @@ pub struct RuleResponse {
 }
 
 impl RuleResponse {
-    pub fn new(rule: impl Into<String>, status: Status, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: impl Into<std::sync::Arc<str>>,
+        status: Status,
+        message: impl Into<String>,
+    ) -> Self {
         RuleResponse {
             rule: rule.into(),
             status,

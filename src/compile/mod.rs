@@ -144,7 +144,7 @@ impl Autogen {
 
 #[derive(Debug)]
 pub struct Rule {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub span: Span,
     pub match_: Option<Matcher>,
     pub exclude: Option<Matcher>,

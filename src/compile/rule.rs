@@ -53,7 +53,7 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
     let default_match = ir::MatchBlock::default();
     let match_block = r.match_.as_ref().unwrap_or(&default_match);
     Rule {
-        name: r.name.node.clone(),
+        name: r.name.node.as_str().into(),
         span: r.span,
         match_: block(Some(match_block), matching::compile_match, p),
         exclude: block(r.exclude.as_ref(), matching::compile_exclude, p),

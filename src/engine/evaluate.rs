@@ -480,7 +480,7 @@ fn rule_values<'a>(policy: &Policy, rule: &Rule, inputs: Inputs<'a>) -> Option<&
     let rules = &inputs.values?.policy(&policy.name)?.rules;
     rules
         .iter()
-        .find(|r| r.name == rule.name)
+        .find(|r| *r.name == *rule.name)
         .or_else(|| rules.iter().find(|r| r.name == base))
 }
 

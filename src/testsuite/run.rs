@@ -263,7 +263,7 @@ fn policy_metas(set: &PolicySet) -> Vec<PolicyMeta> {
                 .rules
                 .iter()
                 .chain(p.autogen.rules())
-                .map(|r| r.name.clone())
+                .map(|r| r.name.to_string())
                 .collect(),
         })
         .collect()
