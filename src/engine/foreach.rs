@@ -39,7 +39,17 @@ pub fn run<'c>(
                 continue;
             }
         };
-        let (verdict, count) = elements_of(entry, elements, depth, target, text, values, ctx);
+        // An element without context entries or values writes only `element` and
+        // `elementIndex`, which the next element overwrites: one scope serves the list.
+        let shared = entry.context.is_empty() && values.rule.is_none();
+        if shared {
+            ctx.push_scope();
+        }
+        let (verdict, count) =
+            elements_of(entry, elements, depth, target, text, values, shared, ctx);
+        if shared {
+            ctx.pop_scope();
+        }
         if verdict.status != Status::Pass {
             return Some(verdict);
         }
@@ -66,6 +76,7 @@ fn list_of<'c>(
     })
 }
 
+/// The elements in turn, each in a scope of its own unless `shared`.
 #[allow(clippy::too_many_arguments)]
 fn elements_of<'c>(
     entry: &'c Foreach,
@@ -74,6 +85,7 @@ fn elements_of<'c>(
     target: Target<'_>,
     text: &RuleText<'c>,
     values: &Values<'_>,
+    shared: bool,
     ctx: &mut JsonContext<'c>,
 ) -> (Verdict, usize) {
     let mut count = 0;
@@ -88,7 +100,9 @@ fn elements_of<'c>(
             Err(message) => return (Verdict::new(Status::Error, message), count),
         };
         let keep = scoped && matches_element;
-        ctx.push_scope();
+        if !shared {
+            ctx.push_scope();
+        }
         let verdict = match element {
             Cow::Borrowed(element) => {
                 bind_element(ctx, depth, index, element, entry.indexed);
@@ -108,7 +122,9 @@ fn elements_of<'c>(
                 element_body(entry, depth, target, text, values, ctx)
             }
         };
-        ctx.pop_scope();
+        if !shared {
+            ctx.pop_scope();
+        }
         match verdict {
             None => {}
             Some(v) if v.status == Status::Skip => {}
