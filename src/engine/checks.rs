@@ -83,10 +83,10 @@ pub fn substitute<'d>(
 }
 
 /// Evaluates a condition block against the context.
-pub fn block(
-    block: &Block<TemplateDoc>,
+pub fn block<'b>(
+    block: &'b Block<TemplateDoc>,
     ctx: &mut JsonContext<'_>,
-) -> Result<conditions::Verdict, String> {
+) -> Result<conditions::Verdict<'b>, String> {
     conditions::evaluate(block, &mut |c| condition(c, ctx)).map_err(|e| e.to_string())
 }
 
@@ -165,15 +165,12 @@ pub fn deny(
                 );
             }
         },
-        None => conditions::Verdict {
-            holds: true,
-            message: String::new(),
-        },
+        None => conditions::Verdict::holding(),
     };
     if !verdict.holds {
         return Verdict::new(Status::Pass, text.passed());
     }
-    Verdict::new(Status::Fail, deny_message(text, &verdict.message, ctx))
+    Verdict::new(Status::Fail, deny_message(text, &verdict.message(), ctx))
 }
 
 fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<'_>) -> String {

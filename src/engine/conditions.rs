@@ -52,22 +52,40 @@ impl std::fmt::Display for SubstitutionError {
     }
 }
 
-/// The result of a block: whether it held, and its message.
+/// The result of a block: whether it held, and the messages of the conditions that
+/// decided it, joined only when the message is asked for (most blocks' never is).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Verdict {
+pub struct Verdict<'a> {
     pub holds: bool,
-    pub message: String,
+    parts: Vec<&'a str>,
+    separator: &'static str,
+}
+
+impl<'a> Verdict<'a> {
+    /// A block that holds, with no message (an absent block).
+    pub fn holding() -> Verdict<'a> {
+        Verdict {
+            holds: true,
+            parts: Vec::new(),
+            separator: "",
+        }
+    }
+
+    /// The block message (rules.md §6.1).
+    pub fn message(&self) -> String {
+        self.parts.join(self.separator)
+    }
 }
 
 /// What decides one condition: substitutes its key, then its value, and applies the
 /// operator (see [`Condition::holds`]).
-pub type Check<'a, T> = dyn FnMut(&'a Condition<T>) -> Result<bool, SubstitutionError> + 'a;
+pub type Check<'a, 'f, T> = dyn FnMut(&'a Condition<T>) -> Result<bool, SubstitutionError> + 'f;
 
 /// Evaluates a block, each condition decided by `check`.
 pub fn evaluate<'a, T>(
     block: &'a Block<T>,
-    check: &mut Check<'a, T>,
-) -> Result<Verdict, SubstitutionError> {
+    check: &mut Check<'a, '_, T>,
+) -> Result<Verdict<'a>, SubstitutionError> {
     match block {
         Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), check),
         Block::List(conditions) => list(conditions, check),
@@ -100,8 +118,8 @@ impl SubstitutionError {
 fn any_all<'a, T>(
     any: Option<&'a [Condition<T>]>,
     all: Option<&'a [Condition<T>]>,
-    check: &mut Check<'a, T>,
-) -> Result<Verdict, SubstitutionError> {
+    check: &mut Check<'a, '_, T>,
+) -> Result<Verdict<'a>, SubstitutionError> {
     // Messages are kept only when not empty (most conditions have none): no allocation then.
     let (mut any_true, mut any_false) = (Messages::default(), Messages::default());
     let any_holds = match any {
@@ -139,27 +157,30 @@ fn any_all<'a, T>(
     first.0.extend(second.0);
     Ok(Verdict {
         holds,
-        message: first.0.join("; "),
+        parts: first.0,
+        separator: "; ",
     })
 }
 
 fn list<'a, T>(
     conditions: &'a [Condition<T>],
-    check: &mut Check<'a, T>,
-) -> Result<Verdict, SubstitutionError> {
+    check: &mut Check<'a, '_, T>,
+) -> Result<Verdict<'a>, SubstitutionError> {
     let mut passed = Messages::default();
     for c in conditions {
         if !check(c)? {
             return Ok(Verdict {
                 holds: false,
-                message: c.message.clone(),
+                parts: vec![&c.message],
+                separator: "",
             });
         }
         passed.push(&c.message);
     }
     Ok(Verdict {
         holds: true,
-        message: passed.0.join(";"),
+        parts: passed.0,
+        separator: ";",
     })
 }
 

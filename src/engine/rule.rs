@@ -173,7 +173,7 @@ fn run<'c>(
             Ok(v) if !v.holds => {
                 return Some(Verdict::new(
                     Status::Skip,
-                    messages::preconditions_not_met(&v.message),
+                    messages::preconditions_not_met(&v.message()),
                 ));
             }
             Ok(_) => {}
