@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use super::offline::Backend;
 use super::podsecurity::{ExtractError, Memo, Pod, extract};
-use crate::jmespath::Expression;
 use crate::jmespath::layer::{Layer, Slot};
+use crate::jmespath::{EvalError, Expression};
 use crate::syntax::template::{QueryError, Resolver, Site};
 
 /// Computes a context entry's value; its own queries go through the context.
@@ -39,9 +39,11 @@ impl<'a> Extracted<'a> {
     }
 }
 
-/// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1).
+/// Kyverno recognises a missing key by this text (foreach lists, rules.md §8.2.1). A
+/// missing key's own error always holds it; only other errors are formatted to look.
 pub fn is_missing_key(error: &QueryError) -> bool {
-    error.to_string().contains("Unknown key")
+    matches!(error, QueryError::Eval(EvalError::NotFound(_)))
+        || error.to_string().contains("Unknown key")
 }
 
 struct Pending<'c> {
