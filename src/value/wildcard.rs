@@ -4,10 +4,13 @@
 /// True when `pattern` matches all of `text`.
 pub fn matches(pattern: &str, text: &str) -> bool {
     let bytes = pattern.as_bytes();
-    let Some(first) = memchr::memchr2(b'*', b'?', bytes) else {
+    let Some(first) = first_wildcard(bytes) else {
         return pattern == text;
     };
-    let wildcards = 1 + memchr::memchr2_iter(b'*', b'?', &bytes[first + 1..]).count();
+    let wildcards = 1 + bytes[first + 1..]
+        .iter()
+        .filter(|&&b| is_wildcard(b))
+        .count();
     if pattern == "*" {
         return true;
     }
@@ -47,6 +50,15 @@ pub fn contains(text: &str, literal: &str) -> bool {
         return false;
     };
     memchr::memchr_iter(head, &text[..=last_start]).any(|i| text[i..].starts_with(literal))
+}
+
+/// Where the first `*` or `?` is. Most patterns are short words, which a plain loop
+/// scans faster than memchr's vectorised search can start.
+fn first_wildcard(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 32 {
+        return bytes.iter().position(|&b| is_wildcard(b));
+    }
+    memchr::memchr2(b'*', b'?', bytes)
 }
 
 fn is_wildcard(b: u8) -> bool {
@@ -131,6 +143,14 @@ mod tests {
         assert!(!matches("*a*", ""));
         assert!(matches("ab*", "ab"));
         assert!(matches("*ab", "ab"));
+        // Patterns of 32 bytes and more are searched with memchr.
+        let long = "registry.example.com/team/app-*:v?";
+        assert!(matches(long, "registry.example.com/team/app-web:v1"));
+        assert!(!matches(long, "registry.example.com/team/app-web:v10"));
+        assert!(matches(
+            "registry.example.com/team/app-web:v1",
+            "registry.example.com/team/app-web:v1"
+        ));
     }
 
     #[test]
