@@ -4,33 +4,35 @@
 
 use serde_json::{Map, Value};
 
+use crate::value::field;
+
 /// A JSON object.
 pub type Object = Map<String, Value>;
 
 /// The object under `key`, if it is one.
 pub fn object<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a Object> {
-    parent?.get(key)?.as_object()
+    field(parent?, key)?.as_object()
 }
 
 /// The boolean under `key`, if it is one.
 pub fn flag(parent: Option<&Object>, key: &str) -> Option<bool> {
-    parent?.get(key)?.as_bool()
+    field(parent?, key)?.as_bool()
 }
 
 /// The string under `key`, if it is one.
 pub fn text<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a str> {
-    parent?.get(key)?.as_str()
+    field(parent?, key)?.as_str()
 }
 
 /// The integer under `key`, if it is one.
 pub fn integer(parent: Option<&Object>, key: &str) -> Option<i64> {
-    parent?.get(key)?.as_i64()
+    field(parent?, key)?.as_i64()
 }
 
 /// The array under `key`, or nothing.
 pub fn array<'a>(parent: Option<&'a Object>, key: &str) -> &'a [Value] {
     parent
-        .and_then(|p| p.get(key))
+        .and_then(|p| field(p, key))
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
