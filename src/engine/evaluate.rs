@@ -167,11 +167,13 @@ impl<'r> Evaluation<'r> {
                 }
                 response.rules.push(r);
             }
-            let decided = response
-                .rules
-                .iter()
-                .any(|r| matches!(r.status, Status::Pass | Status::Fail));
-            if policy.apply_one && decided {
+            let decided = || {
+                response
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r.status, Status::Pass | Status::Fail))
+            };
+            if policy.apply_one && decided() {
                 break;
             }
         }

@@ -66,15 +66,17 @@ impl Memo {
                 self.levels.len() - 1
             }
         };
-        let runs = self.levels[at].1.iter();
-        runs.filter_map(|&i| self.runs[i].failed.as_ref()).collect()
+        let runs = &self.levels[at].1;
+        let mut failed = Vec::with_capacity(runs.len());
+        failed.extend(runs.iter().filter_map(|&i| self.runs[i].failed.as_ref()));
+        failed
     }
 
     fn run_level(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<usize> {
         let selected = CHECKS.iter().filter(|c| level.runs(c.level));
-        selected
-            .filter_map(|c| Some(self.run(c, c.implementation(version)?, pod)))
-            .collect()
+        let mut runs = Vec::with_capacity(CHECKS.len());
+        runs.extend(selected.filter_map(|c| Some(self.run(c, c.implementation(version)?, pod))));
+        runs
     }
 
     /// The position of the run of `imp` of `check`, run now if it has not run yet.
