@@ -94,15 +94,18 @@ impl<'c> JsonContext<'c> {
         let mut ctx = JsonContext {
             base,
             base_object: request_field(base, "object"),
-            top: Layer::default(),
+            // Sized for a policy, a rule and two levels of foreach: growing them by
+            // reallocation per request cost more than the room.
+            top: Layer::with_capacity(8),
             memo: Default::default(),
             pod: None,
-            scopes: vec![Scope::default()],
-            spare: Vec::new(),
+            scopes: Vec::with_capacity(4),
+            spare: Vec::with_capacity(4),
             loading: Vec::new(),
             backend: None,
             delete: false,
         };
+        ctx.scopes.push(Scope::default());
         ctx.read_delete();
         ctx
     }

@@ -29,6 +29,13 @@ pub struct Layer<'v> {
 }
 
 impl<'v> Layer<'v> {
+    /// An empty layer with room for `names` names.
+    pub fn with_capacity(names: usize) -> Layer<'v> {
+        Layer {
+            entries: Vec::with_capacity(names),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.slot(name).map(Slot::value)
     }
