@@ -126,6 +126,10 @@ impl Matcher {
         request: &MatchRequest<'_>,
         user: Option<&UserInfo>,
     ) -> bool {
+        // A filter of kinds alone has no user part and is not empty: its kinds decide.
+        if filter.kinds_only && self.flavor != Flavor::Exception {
+            return kinds_match(&filter.resources, request, true);
+        }
         // Without any user information, `match` filters lose their user-info part, while
         // `exclude` filters and exceptions test it against the empty user (rules.md §2.2).
         let user_filter = match (self.flavor, user) {

@@ -22,6 +22,9 @@ pub struct Filter {
     /// Kyverno's `IsEmpty()` for the whole filter, as exceptions use it: operations and an
     /// empty annotation map do not count.
     pub(crate) blank: bool,
+    /// Only `kinds` is written (the usual `kinds: [Pod]`): in a rule's `match` or
+    /// `exclude`, the kinds alone decide the filter.
+    pub(crate) kinds_only: bool,
 }
 
 /// The compiled `resources` part.
@@ -74,12 +77,17 @@ impl Filter {
         let user = user_filter(filter);
         let zero_resources = description.is_none_or(is_zero);
         let blank = user.is_empty() && description.is_none_or(is_blank);
+        let kinds_only = user.is_empty()
+            && description.is_some_and(|d| {
+                !d.kinds.is_empty() && blank_but_kinds(d) && d.operations.is_empty()
+            });
         Filter {
             span: filter.span,
             resources,
             user,
             zero_resources,
             blank,
+            kinds_only,
         }
     }
 
@@ -124,8 +132,12 @@ fn is_zero(d: &ir::ResourceDescription) -> bool {
 }
 
 fn is_blank(d: &ir::ResourceDescription) -> bool {
-    d.kinds.is_empty()
-        && written_name(d).is_none()
+    d.kinds.is_empty() && blank_but_kinds(d)
+}
+
+/// Nothing but `kinds` (and an empty `annotations` map) written.
+fn blank_but_kinds(d: &ir::ResourceDescription) -> bool {
+    written_name(d).is_none()
         && d.names.is_empty()
         && d.namespaces.is_empty()
         && d.annotations.as_ref().is_none_or(Vec::is_empty)
