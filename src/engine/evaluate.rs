@@ -474,12 +474,12 @@ fn resource_value_pairs<'a>(
 
 /// Rule values, where a rule named `r` also serves `autogen-r` and `autogen-cronjob-r`.
 fn rule_values<'a>(policy: &Policy, rule: &Rule, inputs: Inputs<'a>) -> Option<&'a RuleValues> {
+    let rules = &inputs.values?.policy(&policy.name)?.rules;
     let base = rule
         .name
         .strip_prefix("autogen-cronjob-")
         .or_else(|| rule.name.strip_prefix("autogen-"))
         .unwrap_or(&rule.name);
-    let rules = &inputs.values?.policy(&policy.name)?.rules;
     rules
         .iter()
         .find(|r| *r.name == *rule.name)
