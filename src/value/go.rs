@@ -94,18 +94,18 @@ fn write_json_string(out: &mut String, s: &str) {
 }
 
 /// Go `fmt.Sprint` (`%v`) of a JSON value: strings bare, `<nil>`, `[a b]`, `map[k:v]`.
+pub fn sprint(value: &Value) -> String {
+    let mut out = String::new();
+    write_sprint(&mut out, value);
+    out
+}
+
 /// As [`sprint`], borrowing a string value instead of copying it.
 pub fn sprint_cow(value: &Value) -> std::borrow::Cow<'_, str> {
     match value {
         Value::String(s) => std::borrow::Cow::Borrowed(s),
         other => std::borrow::Cow::Owned(sprint(other)),
     }
-}
-
-pub fn sprint(value: &Value) -> String {
-    let mut out = String::new();
-    write_sprint(&mut out, value);
-    out
 }
 
 fn write_sprint(out: &mut String, value: &Value) {
