@@ -1,41 +1,68 @@
 //! Kyverno's wildcard match `W(pattern, text)`: `*` any run of characters, `?` exactly one,
 //! everything else literal, whole text consumed (rules.md §0.2).
 
-/// True when `pattern` matches all of `text`.
-pub fn matches(pattern: &str, text: &str) -> bool {
+/// How a pattern is decided: the usual shapes of image and name patterns without
+/// backtracking, anything else by the general match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Exactly `*`: matches every text, the empty one included.
+    Everything,
+    /// No wildcard character: plain equality.
+    Exact,
+    /// `literal*`.
+    Prefix,
+    /// `*literal`.
+    Suffix,
+    /// `*literal*`.
+    Infix,
+    /// Anything else.
+    Glob,
+}
+
+/// The shape of `pattern`.
+pub fn shape(pattern: &str) -> Shape {
     let bytes = pattern.as_bytes();
     let Some(first) = first_wildcard(bytes) else {
-        return pattern == text;
+        return Shape::Exact;
     };
+    if pattern == "*" {
+        return Shape::Everything;
+    }
     let wildcards = 1 + bytes[first + 1..]
         .iter()
         .filter(|&&b| is_wildcard(b))
         .count();
-    if pattern == "*" {
-        return true;
+    let (starts, ends) = (first == 0 && bytes[0] == b'*', bytes.last() == Some(&b'*'));
+    match (wildcards, starts, ends) {
+        (2, true, true) => Shape::Infix,
+        (1, false, true) => Shape::Prefix,
+        (1, true, false) => Shape::Suffix,
+        _ => Shape::Glob,
     }
-    if let Some(decided) = simple_shape(pattern, text, wildcards, first) {
-        return decided;
-    }
-    if pattern.is_ascii() && text.is_ascii() {
-        return match_units(bytes, text.as_bytes());
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    match_units(&p, &t)
 }
 
-/// `X*`, `*X` and `*X*` with a literal `X` (the usual shapes of image and name patterns),
-/// decided without backtracking; `None` for other patterns. `first` is where the first of
-/// the pattern's `wildcards` is.
-fn simple_shape(pattern: &str, text: &str, wildcards: usize, first: usize) -> Option<bool> {
-    let bytes = pattern.as_bytes();
-    let last = bytes.last() == Some(&b'*');
-    match (wildcards, first == 0 && bytes[0] == b'*', last) {
-        (2, true, true) => Some(contains(text, &pattern[1..pattern.len() - 1])),
-        (1, false, true) => Some(text.starts_with(&pattern[..pattern.len() - 1])),
-        (1, true, false) => Some(text.ends_with(&pattern[1..])),
-        _ => None,
+/// True when `pattern` matches all of `text`.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    matches_as(shape(pattern), pattern, text)
+}
+
+/// [`matches`] for a pattern whose [`shape`] is known.
+pub fn matches_as(shape: Shape, pattern: &str, text: &str) -> bool {
+    let len = pattern.len();
+    match shape {
+        Shape::Everything => true,
+        Shape::Exact => pattern == text,
+        Shape::Prefix => text.starts_with(&pattern[..len - 1]),
+        Shape::Suffix => text.ends_with(&pattern[1..]),
+        Shape::Infix => contains(text, &pattern[1..len - 1]),
+        Shape::Glob if pattern.is_ascii() && text.is_ascii() => {
+            match_units(pattern.as_bytes(), text.as_bytes())
+        }
+        Shape::Glob => {
+            let p: Vec<char> = pattern.chars().collect();
+            let t: Vec<char> = text.chars().collect();
+            match_units(&p, &t)
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! decides them: everything, an exact string, a prefix, a suffix, an infix, or a general
 //! glob (the shared wildcard match, which allocates only for non-ASCII text).
 
-use crate::value::wildcard::{self, contains_wildcard};
+use crate::value::wildcard::{self, Shape};
 
 /// A compiled `W(pattern, ·)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,27 +11,11 @@ pub struct Pattern {
     shape: Shape,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Shape {
-    /// Exactly `*`: matches every text, the empty one included.
-    Everything,
-    /// No wildcard character: plain equality.
-    Exact,
-    /// `literal*`: the literal is `text[..len - 1]`.
-    Prefix,
-    /// `*literal`: the literal is `text[1..]`.
-    Suffix,
-    /// `*literal*`: the literal is `text[1..len - 1]`.
-    Infix,
-    /// Anything else: the general wildcard match.
-    Glob,
-}
-
 impl Pattern {
     pub fn new(text: &str) -> Pattern {
         Pattern {
             text: text.into(),
-            shape: shape_of(text),
+            shape: wildcard::shape(text),
         }
     }
 
@@ -47,40 +31,8 @@ impl Pattern {
 
     #[inline]
     pub fn matches(&self, text: &str) -> bool {
-        match &self.shape {
-            Shape::Everything => true,
-            Shape::Exact => *self.text == *text,
-            Shape::Prefix => text.starts_with(&self.text[..self.text.len() - 1]),
-            Shape::Suffix => text.ends_with(&self.text[1..]),
-            Shape::Infix => wildcard::contains(text, &self.text[1..self.text.len() - 1]),
-            Shape::Glob => wildcard::matches(&self.text, text),
-        }
+        wildcard::matches_as(self.shape, &self.text, text)
     }
-}
-
-fn shape_of(text: &str) -> Shape {
-    if text == "*" {
-        return Shape::Everything;
-    }
-    if !contains_wildcard(text) {
-        return Shape::Exact;
-    }
-    if let Some(head) = text.strip_suffix('*')
-        && !contains_wildcard(head)
-    {
-        return Shape::Prefix;
-    }
-    if let Some(tail) = text.strip_prefix('*')
-        && !contains_wildcard(tail)
-    {
-        return Shape::Suffix;
-    }
-    if let Some(middle) = text.strip_prefix('*').and_then(|t| t.strip_suffix('*'))
-        && !contains_wildcard(middle)
-    {
-        return Shape::Infix;
-    }
-    Shape::Glob
 }
 
 #[cfg(test)]
