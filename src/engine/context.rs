@@ -63,6 +63,14 @@ struct Scope<'c> {
     writes: usize,
 }
 
+/// A scope [`JsonContext::open_if`] may have opened, to hand to [`JsonContext::close`].
+#[must_use]
+pub struct MaybeScope {
+    opened: bool,
+    /// The current scope's writes when none was opened.
+    writes: usize,
+}
+
 /// The context: the request's document, shared and never changed, under a layer of the
 /// top-level keys set while evaluating (context entries, values, `element`, ...). A foreach
 /// element found in the document is laid over it by reference, not copied.
@@ -129,6 +137,31 @@ impl<'c> JsonContext<'c> {
     /// [`JsonContext::register`]); entries loading into their own scope do not count.
     pub fn writes(&self) -> usize {
         self.scopes.last().map_or(0, |scope| scope.writes)
+    }
+
+    /// Opens a scope when `needed` (something will write at this level); otherwise none is
+    /// opened, and [`JsonContext::close`] checks in debug builds that nothing wrote.
+    #[inline]
+    pub fn open_if(&mut self, needed: bool) -> MaybeScope {
+        if needed {
+            self.push_scope();
+        }
+        MaybeScope {
+            opened: needed,
+            writes: self.writes(),
+        }
+    }
+
+    /// Closes what [`JsonContext::open_if`] opened.
+    #[inline]
+    pub fn close(&mut self, scope: MaybeScope) {
+        if scope.opened {
+            self.pop_scope();
+        }
+        debug_assert!(
+            scope.opened || self.writes() == scope.writes,
+            "a write went to a context scope that was not opened"
+        );
     }
 
     fn count_write(&mut self) {

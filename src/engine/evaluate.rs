@@ -135,13 +135,9 @@ impl<'r> Evaluation<'r> {
         }));
         // Only resource values write at the policy's level: without them it needs no scope.
         let values = resource_value_pairs(policy, self.request, inputs);
-        let scoped = !values.is_empty();
-        let writes = self.ctx.writes();
-        if scoped {
-            self.ctx.push_scope();
-            for (key, value) in values {
-                self.ctx.inject(&key, value);
-            }
+        let scope = self.ctx.open_if(!values.is_empty());
+        for (key, value) in values {
+            self.ctx.inject(&key, value);
         }
         let key = policy.key();
         for rule in rules_for(policy, &self.request.gvk.kind) {
@@ -177,14 +173,7 @@ impl<'r> Evaluation<'r> {
                 break;
             }
         }
-        if scoped {
-            self.ctx.pop_scope();
-        }
-        debug_assert!(
-            scoped || self.ctx.writes() == writes,
-            "policy {} wrote to a context scope it did not open",
-            policy.name
-        );
+        self.ctx.close(scope);
         response
     }
 }

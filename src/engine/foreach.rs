@@ -42,14 +42,10 @@ pub fn run<'c>(
         // An element without context entries or values writes only `element` and
         // `elementIndex`, which the next element overwrites: one scope serves the list.
         let shared = entry.context.is_empty() && values.rule.is_none();
-        if shared {
-            ctx.push_scope();
-        }
+        let scope = ctx.open_if(shared);
         let (verdict, count) =
             elements_of(entry, elements, depth, target, text, values, shared, ctx);
-        if shared {
-            ctx.pop_scope();
-        }
+        ctx.close(scope);
         if verdict.status != Status::Pass {
             return Some(verdict);
         }

@@ -108,21 +108,12 @@ pub fn evaluate<'c>(
     let validate = rule.validate.as_ref()?;
     // Only values and context entries write at the rule's level (foreach elements open
     // their own scopes): without them the rule needs no scope.
-    let scoped = env.values.rule.is_some() || !rule.context.is_empty();
-    if scoped {
-        ctx.push_scope();
-    }
-    let writes = ctx.writes();
+    // Only values and context entries write at the rule's level (foreach elements open
+    // their own scopes): without them the rule needs no scope.
+    let scope = ctx.open_if(env.values.rule.is_some() || !rule.context.is_empty());
     let mut excused = Vec::new();
     let verdict = run(rule, validate, env, &mut excused, ctx);
-    if scoped {
-        ctx.pop_scope();
-    }
-    debug_assert!(
-        scoped || ctx.writes() == writes,
-        "rule {} wrote to a context scope it did not open",
-        rule.name
-    );
+    ctx.close(scope);
     let action = effective_action(validate, env);
     verdict.map(|v| RuleResponse {
         exceptions: excused,
