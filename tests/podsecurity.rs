@@ -89,7 +89,7 @@ fn exclusion(entry: &Value) -> Result<Exclusion, Failed> {
     let control: ControlName = name.parse().map_err(|e| format!("{e}"))?;
     Ok(Exclusion {
         control,
-        images: wildcards(entry, "images"),
+        images: wildcards(entry, "images").into(),
         restricted_field: text(entry, "restrictedField").map(str::to_string),
         values: wildcards(entry, "values"),
     })

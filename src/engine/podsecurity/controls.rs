@@ -218,8 +218,9 @@ impl FromStr for ControlName {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exclusion {
     pub control: ControlName,
-    /// Wildcard patterns over container images; empty means a pod-level exclusion.
-    pub images: Vec<Wildcard>,
+    /// Wildcard patterns over container images; empty means a pod-level exclusion. Shared:
+    /// a request's probe results are kept under the images that chose the probe's containers.
+    pub images: std::sync::Arc<[Wildcard]>,
     /// The only field key this entry excuses; `None` or empty excuses every field.
     pub restricted_field: Option<String>,
     /// Wildcard patterns every bad value must match; empty means any value.

@@ -1,44 +1,62 @@
 //! Exclusions: each entry evaluates a probe pod and every excusing field error it yields
 //! removes one matching error from the pod's failing checks (podsecurity.md §3.4).
 
-use super::checks::{Check, evaluate_where};
+use super::checks::CHECKS;
 use super::controls::{CheckId, Exclusion};
+use super::memo::Probes;
 use super::pod::{Container, ListKind, Pod};
 use super::standing::Standing;
 use super::types::{FieldError, Level, Version};
 
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
-/// control has no standing check is skipped: its probe could excuse nothing.
+/// control has no standing check is skipped: its probe could excuse nothing. The probes'
+/// checks run through `probes`, which must only ever see this same pod.
 pub fn apply_exclusions<'x>(
     level: Level,
     version: Version,
     pod: &Pod,
     standing: &mut Standing,
     exclusions: impl IntoIterator<Item = &'x Exclusion>,
+    probes: &mut Probes,
 ) {
     for exclusion in exclusions {
         if standing.is_empty() {
             break;
         }
         if standing.has_control(exclusion.control) {
-            apply(level, version, pod, standing, exclusion);
+            apply(level, version, pod, standing, exclusion, probes);
         }
     }
 }
 
-fn apply(level: Level, version: Version, pod: &Pod, standing: &mut Standing, x: &Exclusion) {
-    let probe = Probe::new(pod, x);
-    // Errors of checks no longer standing would remove nothing.
-    let wanted = |c: &Check| c.control == Some(x.control) && standing.has(c.id);
-    let probe_results = evaluate_where(level, version, &probe.pod, wanted);
-    for probe_result in &probe_results {
-        for error in &probe_result.errors {
-            let error_key = key(&error.field);
-            if excusing(x, error, &error_key) {
+fn apply(
+    level: Level,
+    version: Version,
+    pod: &Pod,
+    standing: &mut Standing,
+    x: &Exclusion,
+    probes: &mut Probes,
+) {
+    let at = probes.probe(&x.images, pod);
+    let probe = Probe::new(pod, x, probes.picked(at));
+    for check in CHECKS.iter() {
+        // Errors of checks no longer standing would remove nothing.
+        let wanted = check.control == Some(x.control) && standing.has(check.id);
+        if !wanted || !level.runs(check.level) {
+            continue;
+        }
+        let Some(imp) = check.implementation(version) else {
+            continue;
+        };
+        let Some(probed) = probes.run(at, check, imp, &probe.pod) else {
+            continue;
+        };
+        for (error, error_key) in probed.result.errors.iter().zip(&probed.keys) {
+            if excusing(x, error, error_key) {
                 let excused = Excused {
-                    id: probe_result.id,
-                    key: &error_key,
+                    id: probed.result.id,
+                    key: error_key,
                     container: probe.container_of(&error.field),
                 };
                 excused.remove_from(standing, pod);
@@ -55,18 +73,16 @@ struct Probe<'a> {
 }
 
 impl<'a> Probe<'a> {
-    fn new(pod: &Pod<'a>, x: &Exclusion) -> Probe<'a> {
+    /// The probe of entry `x`, keeping the containers at positions `picked` (those whose
+    /// image matches the entry's `images`).
+    fn new(pod: &Pod<'a>, x: &Exclusion, picked: &[usize]) -> Probe<'a> {
         if x.images.is_empty() {
             return Probe::pod_level(pod);
         }
         let mut next_index = [0; 3];
-        let containers = pod
-            .containers
+        let containers = picked
             .iter()
-            .filter(|c| {
-                let image = c.image();
-                x.images.iter().any(|p| p.matches(image))
-            })
+            .map(|&i| pod.containers[i])
             .map(|c| {
                 let slot = &mut next_index[c.list as usize];
                 let index = *slot;
@@ -225,5 +241,55 @@ mod tests {
             container_name(&pod, "spec.containers[0].securityContext"),
             None
         );
+    }
+
+    /// Entries with the same images, in separate lists, share one probe and each check's
+    /// run on it; other images build their own probe.
+    #[test]
+    fn entries_with_the_same_images_share_a_probe() {
+        use super::super::checks::CHECKS;
+        use super::super::controls::CheckId;
+        let spec = serde_json::json!({
+            "initContainers": [{"name": "mesh", "image": "docker.io/istio/proxyv2:1",
+                "securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}],
+            "containers": [{"name": "app", "image": "nginx"}],
+        });
+        let pod = Pod::new(None, Some(&spec));
+        let images = |list: &[&str]| -> std::sync::Arc<[_]> {
+            list.iter()
+                .map(|i| crate::compile::matching::Pattern::new(i))
+                .collect()
+        };
+        let mut probes = Probes::default();
+        let mesh = probes.probe(&images(&["*/istio/proxyv2*"]), &pod);
+        assert_eq!(probes.probe(&images(&["*/istio/proxyv2*"]), &pod), mesh);
+        assert_eq!(probes.picked(mesh), [0]);
+        let app = probes.probe(&images(&["nginx"]), &pod);
+        assert_ne!(app, mesh);
+        assert_eq!(probes.picked(app), [1]);
+
+        let x = Exclusion {
+            control: super::super::controls::ControlName::Capabilities,
+            images: images(&["*/istio/proxyv2*"]),
+            restricted_field: None,
+            values: Vec::new(),
+        };
+        let probe = Probe::new(&pod, &x, probes.picked(mesh));
+        let check = CHECKS
+            .iter()
+            .find(|c| c.id == CheckId::CapabilitiesBaseline);
+        let check = check.expect("the baseline capabilities check is registered");
+        let imp = check
+            .versions
+            .last()
+            .expect("a check has an implementation");
+        let fields =
+            |p: Option<&super::super::memo::Probed>| p.map(|p| p.keys.clone()).unwrap_or_default();
+        let first = fields(probes.run(mesh, check, imp, &probe.pod));
+        assert_eq!(
+            first,
+            ["spec.initContainers[*].securityContext.capabilities.add"]
+        );
+        assert_eq!(fields(probes.run(mesh, check, imp, &probe.pod)), first);
     }
 }

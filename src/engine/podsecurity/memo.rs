@@ -1,20 +1,33 @@
 //! The per-request memo of Pod Security evaluation: takes the request's pod and returns its
 //! failing checks per level and version. Each check implementation runs once per pod (a
 //! restricted rule runs every baseline check too) and each failure's message group is
-//! written once.
+//! written once. Exclusion probes are shared the same way: entries naming the same images
+//! build the same probe pod, so each check runs once on it whichever rule or exception
+//! holds the entry.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use super::checks::{CHECKS, Check, Versioned};
 use super::controls::CheckId;
+use super::exclusion::key;
 use super::message;
 use super::pod::Pod;
 use super::types::{CheckResult, Level, Version};
+use crate::compile::matching::Pattern as Wildcard;
+
+/// What one request's pod has been found to fail: its own checks, and the checks of the
+/// exclusion probes built from it.
+#[derive(Debug, Default)]
+pub struct Memo {
+    pub checks: Checks,
+    pub probes: Probes,
+}
 
 /// The check results of one pod, computed once per request and shared by every
 /// podSecurity rule evaluating that pod.
 #[derive(Debug, Default)]
-pub struct Memo {
+pub struct Checks {
     runs: Vec<Run>,
     /// The runs each (level, version) selects, as positions in `runs`, in registration order.
     levels: Vec<((Level, Version), Vec<usize>)>,
@@ -53,7 +66,7 @@ impl Failed {
     }
 }
 
-impl Memo {
+impl Checks {
     /// The failing checks of `pod` at `level` and `version`, in registration order
     /// (podsecurity.md §2.5); each check runs on first use.
     pub fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<&Failed> {
@@ -92,5 +105,91 @@ impl Memo {
             failed,
         });
         self.runs.len() - 1
+    }
+}
+
+/// The exclusion probes of one pod and the checks run on them (podsecurity.md §3.4 step
+/// 3.1). A probe pod is the pod reduced to the containers an entry's `images` select (or,
+/// without images, to one stand-in container), so entries with the same images share one
+/// probe, and each check runs once on it.
+#[derive(Debug, Default)]
+pub struct Probes {
+    probes: Vec<Probe>,
+}
+
+#[derive(Debug)]
+struct Probe {
+    images: Arc<[Wildcard]>,
+    /// The positions in the pod's container list of the containers the images select.
+    picked: Vec<usize>,
+    runs: Vec<ProbeRun>,
+}
+
+#[derive(Debug)]
+struct ProbeRun {
+    id: CheckId,
+    since: u32,
+    found: Option<Probed>,
+}
+
+/// A check failing on a probe pod, with the key of each error's field (see [`key`]).
+#[derive(Debug)]
+pub struct Probed {
+    pub result: CheckResult,
+    pub keys: Vec<String>,
+}
+
+impl Probes {
+    /// The probe of entries with `images`, as a position for [`Probes::picked`] and
+    /// [`Probes::run`]; its containers are picked from `pod` on first use.
+    pub fn probe(&mut self, images: &Arc<[Wildcard]>, pod: &Pod) -> usize {
+        let same = |p: &Probe| Arc::ptr_eq(&p.images, images) || p.images == *images;
+        if let Some(at) = self.probes.iter().position(same) {
+            return at;
+        }
+        let picked = (pod.containers.iter().enumerate())
+            .filter(|(_, c)| images.iter().any(|p| p.matches(c.image())))
+            .map(|(i, _)| i)
+            .collect();
+        self.probes.push(Probe {
+            images: Arc::clone(images),
+            picked,
+            runs: Vec::new(),
+        });
+        self.probes.len() - 1
+    }
+
+    /// The containers probe `at` keeps, as positions in the pod's container list.
+    pub fn picked(&self, at: usize) -> &[usize] {
+        &self.probes[at].picked
+    }
+
+    /// What implementation `imp` of `check` finds on `probe_pod`, the pod of probe `at`;
+    /// `None` when it passes.
+    pub fn run(
+        &mut self,
+        at: usize,
+        check: &Check,
+        imp: &Versioned,
+        probe_pod: &Pod,
+    ) -> Option<&Probed> {
+        let runs = &mut self.probes[at].runs;
+        let same = |r: &ProbeRun| r.id == check.id && r.since == imp.since;
+        let run = match runs.iter().position(same) {
+            Some(run) => run,
+            None => {
+                let found = check.run_at(imp, probe_pod).map(|result| Probed {
+                    keys: result.errors.iter().map(|e| key(&e.field)).collect(),
+                    result,
+                });
+                runs.push(ProbeRun {
+                    id: check.id,
+                    since: imp.since,
+                    found,
+                });
+                runs.len() - 1
+            }
+        };
+        runs[run].found.as_ref()
     }
 }

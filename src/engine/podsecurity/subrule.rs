@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::controls::Exclusion;
 use super::exclusion::apply_exclusions;
-use super::memo::Memo;
+use super::memo::{Checks, Memo, Probes};
 use super::message;
 use super::pod::{ExtractError, Pod, extract};
 use super::standing::{Standing, View};
@@ -46,14 +46,23 @@ pub enum Outcome {
 impl PodSecurity {
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
-        self.standing(pod, &mut Memo::default()).to_results()
+        let Memo { checks, probes } = &mut Memo::default();
+        self.standing(pod, checks, probes).to_results()
     }
 
-    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `memo`.
-    fn standing<'m>(&self, pod: &Pod, memo: &'m mut Memo) -> Standing<'m> {
-        let evaluated = memo.evaluate(self.level, self.version, pod);
+    /// The checks `pod` fails after this subrule's own exclusions, borrowed from `checks`.
+    fn standing<'m>(&self, pod: &Pod, checks: &'m mut Checks, probes: &mut Probes) -> Standing<'m> {
+        let evaluated = checks.evaluate(self.level, self.version, pod);
         let mut standing = Standing::new(evaluated);
-        apply_exclusions(self.level, self.version, pod, &mut standing, &self.exclude);
+        let exclusions = &self.exclude;
+        apply_exclusions(
+            self.level,
+            self.version,
+            pod,
+            &mut standing,
+            exclusions,
+            probes,
+        );
         standing
     }
 
@@ -116,7 +125,8 @@ impl PodSecurity {
                 return Outcome::Error { message };
             }
         };
-        let mut standing = self.standing(pod, memo);
+        let Memo { checks, probes } = memo;
+        let mut standing = self.standing(pod, checks, probes);
         if standing.is_empty() {
             let message = message::pass(rule);
             return Outcome::Pass { message };
@@ -127,6 +137,7 @@ impl PodSecurity {
             pod,
             &mut standing,
             exception_entries,
+            probes,
         );
         if standing.is_empty() {
             return Outcome::ExcusedByExceptions;

@@ -255,19 +255,9 @@ pub fn check(id: CheckId) -> &'static Check {
 /// The failing checks of `pod` at `level` and `version`, in registration order
 /// (podsecurity.md §2.5).
 pub fn evaluate(level: Level, version: Version, pod: &Pod) -> Vec<CheckResult> {
-    evaluate_where(level, version, pod, |_| true)
-}
-
-/// `evaluate` restricted to the checks `wanted` accepts.
-pub fn evaluate_where(
-    level: Level,
-    version: Version,
-    pod: &Pod,
-    wanted: impl Fn(&Check) -> bool,
-) -> Vec<CheckResult> {
     CHECKS
         .iter()
-        .filter(|c| level.runs(c.level) && wanted(c))
+        .filter(|c| level.runs(c.level))
         .filter_map(|c| c.run(version, pod))
         .collect()
 }
