@@ -30,11 +30,31 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    fn new(kind: Kind, message: String, path: &str) -> Mismatch {
+    /// A mismatch at `path`, written out now: only mismatches spell their path.
+    fn new(kind: Kind, message: String, path: &Path) -> Mismatch {
+        Mismatch::at(kind, message, path.text())
+    }
+
+    /// A mismatch at a path already written out (for the message).
+    fn at(kind: Kind, message: String, path: String) -> Mismatch {
         Mismatch {
             kind,
             message,
-            path: path.to_string(),
+            path,
+        }
+    }
+
+    /// A skip: reported by its message alone, so its path is not written.
+    fn skip(message: String) -> Mismatch {
+        Mismatch::pathless(Kind::Skip, message)
+    }
+
+    /// A mismatch Kyverno reports without a path.
+    fn pathless(kind: Kind, message: String) -> Mismatch {
+        Mismatch {
+            kind,
+            message,
+            path: String::new(),
         }
     }
 }
@@ -53,21 +73,10 @@ pub enum Outcome {
     Error(String),
 }
 
-thread_local! {
-    /// The path buffer, kept between matches: a pattern is matched for every rule and
-    /// element, and allocating the buffer each time cost more than most matches. A nested
-    /// match (none today) would take an empty one.
-    static PATH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
-}
-
 /// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
 pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
     let mut anchors = AnchorMap::default();
-    let mut path = Path(PATH.take());
-    path.0.clear();
-    path.0.push('/');
-    let step = elem(resource, pattern, &mut path, &mut anchors);
-    PATH.set(path.0);
+    let step = elem(resource, pattern, &mut Path::root(), &mut anchors);
     let Err(m) = step else {
         return Outcome::Pass;
     };
@@ -94,6 +103,10 @@ struct AnchorMap {
 
 impl AnchorMap {
     fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
+        // Most objects hold no such anchor: return before the loop is set up.
+        if pattern.recorded.is_empty() {
+            return;
+        }
         for &i in &pattern.recorded {
             let key = &pattern.entries[i].0;
             let present = resource.contains_key(&key.name);
@@ -113,53 +126,132 @@ impl AnchorMap {
 
 type Step = Result<(), Mismatch>;
 
-/// The path being matched (`/spec/containers/0/`): one buffer grown and shrunk as the
-/// matcher descends, copied only into a mismatch.
-struct Path(String);
+/// One step of a path: an object key or a list index.
+#[derive(Clone, Copy)]
+enum Segment<'p> {
+    Key(&'p str),
+    Index(usize),
+}
 
-impl Path {
-    /// Runs `f` with `segment/` appended, then restores the path.
-    fn with<T>(&mut self, segment: &str, f: impl FnOnce(&mut Path) -> T) -> T {
-        let len = self.0.len();
-        self.0.push_str(segment);
-        self.0.push('/');
+/// Segments a path holds in place; deeper ones (no real pattern nests this far) go to a
+/// list.
+const IN_PLACE: usize = 16;
+
+/// The path being matched, as its segments: stepping in and out writes one segment and
+/// copies no text. The text (`/spec/containers/0/`) is written only for a mismatch.
+struct Path<'p> {
+    in_place: [Segment<'p>; IN_PLACE],
+    len: usize,
+    deeper: Vec<Segment<'p>>,
+}
+
+impl<'p> Path<'p> {
+    fn root() -> Path<'p> {
+        Path {
+            in_place: [Segment::Index(0); IN_PLACE],
+            len: 0,
+            deeper: Vec::new(),
+        }
+    }
+
+    /// The same path, for patterns that live shorter than this one's (a metadata pattern
+    /// rewritten for one resource).
+    fn copy<'s>(&self) -> Path<'s>
+    where
+        'p: 's,
+    {
+        Path {
+            in_place: self.in_place,
+            len: self.len,
+            deeper: self.deeper.clone(),
+        }
+    }
+
+    /// Steps into `segment`; every push is undone by a [`Path::pop`] on the way out.
+    #[inline]
+    fn push(&mut self, segment: Segment<'p>) {
+        match self.in_place.get_mut(self.len) {
+            Some(slot) => *slot = segment,
+            None => self.deeper.push(segment),
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        self.len -= 1;
+        if self.len >= IN_PLACE {
+            self.deeper.pop();
+        }
+    }
+
+    /// Runs `f` at index `i` of the current list.
+    fn at_index<T>(&mut self, i: usize, f: impl FnOnce(&mut Path<'p>) -> T) -> T {
+        self.push(Segment::Index(i));
         let out = f(self);
-        self.0.truncate(len);
+        self.pop();
         out
     }
 
-    fn at_index<T>(&mut self, i: usize, f: impl FnOnce(&mut Path) -> T) -> T {
-        let len = self.0.len();
-        push_index(&mut self.0, i);
-        self.0.push('/');
-        let out = f(self);
-        self.0.truncate(len);
+    /// The path as Kyverno writes it: `/`, then each segment followed by `/`.
+    fn text(&self) -> String {
+        let segments = || {
+            self.in_place[..self.len.min(IN_PLACE)]
+                .iter()
+                .chain(&self.deeper)
+        };
+        let size = |segment: &Segment| match segment {
+            Segment::Key(key) => key.len() + 1,
+            // An index of up to three digits, the common case; longer ones grow the text.
+            Segment::Index(_) => 4,
+        };
+        let mut out = String::with_capacity(1 + segments().map(size).sum::<usize>());
+        out.push('/');
+        for segment in segments() {
+            match segment {
+                Segment::Key(key) => out.push_str(key),
+                Segment::Index(i) => push_index(&mut out, *i),
+            }
+            out.push('/');
+        }
         out
     }
 }
 
-fn elem(resource: &Value, pattern: &Pattern, path: &mut Path, anchors: &mut AnchorMap) -> Step {
+fn elem<'p>(
+    resource: &Value,
+    pattern: &'p Pattern,
+    path: &mut Path<'p>,
+    anchors: &mut AnchorMap,
+) -> Step {
     match pattern {
         Pattern::Object(object) => {
             let Value::Object(map) = resource else {
+                let at = path.text();
                 let message = format!(
-                    "pattern and resource have different structures. Path: {}. Expected map[string]interface {{}}, found {}",
-                    path.0,
+                    "pattern and resource have different structures. Path: {at}. Expected map[string]interface {{}}, found {}",
                     go_type_name(resource)
                 );
-                return Err(Mismatch::new(Kind::Fail, message, &path.0));
+                return Err(Mismatch::at(Kind::Fail, message, at));
             };
-            let object = expand_metadata(object, map);
-            anchors.record(&object, map);
-            match_map(map, &object, path, anchors)
+            match expand_metadata(object, map) {
+                Cow::Borrowed(object) => {
+                    anchors.record(object, map);
+                    match_map(map, object, path, anchors)
+                }
+                Cow::Owned(object) => {
+                    anchors.record(&object, map);
+                    match_map(map, &object, &mut path.copy(), anchors)
+                }
+            }
         }
         Pattern::Array(items) => {
             let Value::Array(list) = resource else {
+                let at = path.text();
                 let message = format!(
-                    "validation rule failed at path {}, resource does not satisfy the expected overlay pattern",
-                    path.0
+                    "validation rule failed at path {at}, resource does not satisfy the expected overlay pattern"
                 );
-                return Err(Mismatch::new(Kind::Fail, message, &path.0));
+                return Err(Mismatch::at(Kind::Fail, message, at));
             };
             match_array(list, items, path, anchors)
         }
@@ -175,21 +267,22 @@ fn match_scalars(whole: &Value, values: &[Value], pattern: &Scalar, path: &Path)
     if values.iter().all(|v| scalar::matches(v, pattern)) {
         return Ok(());
     }
+    let at = path.text();
     let message = concat(&[
         "resource value '",
         &go::sprint(whole),
         "' does not match '",
         &scalar::display(pattern),
         "' at path ",
-        &path.0,
+        &at,
     ]);
-    Err(Mismatch::new(Kind::Fail, message, &path.0))
+    Err(Mismatch::at(Kind::Fail, message, at))
 }
 
-fn match_map(
+fn match_map<'p>(
     resource: &serde_json::Map<String, Value>,
-    pattern: &ObjectPattern,
-    path: &mut Path,
+    pattern: &'p ObjectPattern,
+    path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let mut skips: Vec<(Mismatch, bool)> = Vec::new();
@@ -209,7 +302,7 @@ fn match_map(
             .map(|(m, _)| m.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(Mismatch::new(Kind::Skip, message, &path.0));
+        return Err(Mismatch::skip(message));
     }
     for &i in &pattern.resource_order {
         let (key, value) = &pattern.entries[i];
@@ -220,11 +313,11 @@ fn match_map(
 
 /// One key of a pattern object against the resource object (rules.md §7.3, §7.6). The
 /// mismatches are written by cold helpers: most keys match.
-fn handle(
+fn handle<'p>(
     resource: &serde_json::Map<String, Value>,
-    key: &Key,
-    pattern: &Pattern,
-    path: &mut Path,
+    key: &'p Key,
+    pattern: &'p Pattern,
+    path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let found = crate::value::field(resource, &key.name);
@@ -234,11 +327,13 @@ fn handle(
             _ => Err(not_found(path, key)),
         };
     }
-    path.with(&key.name, |here| match (key.anchor, found) {
+    path.push(Segment::Key(&key.name));
+    let here = &mut *path;
+    let step = match (key.anchor, found) {
         (Anchor::None | Anchor::AddIfNotPresent, _) => {
             elem(found.unwrap_or(&Value::Null), pattern, here, anchors)
         }
-        (Anchor::Condition, None) => Err(condition_key_missing(here)),
+        (Anchor::Condition, None) => Err(condition_key_missing()),
         (Anchor::Condition, Some(v)) => {
             elem(v, pattern, here, anchors).map_err(|m| wrapped(m, "conditional anchor mismatch"))
         }
@@ -249,7 +344,9 @@ fn handle(
         (Anchor::Negation, Some(_)) => Err(negation_matched(here)),
         (Anchor::Existence, Some(v)) => existence(v, pattern, here, anchors),
         (Anchor::Global | Anchor::Equality | Anchor::Negation | Anchor::Existence, None) => Ok(()),
-    })
+    };
+    path.pop();
+    step
 }
 
 fn is_star(pattern: &Pattern) -> bool {
@@ -260,24 +357,23 @@ fn is_star(pattern: &Pattern) -> bool {
 /// quirk).
 #[cold]
 fn not_found(path: &Path, key: &Key) -> Mismatch {
-    let message = format!("{}/{} not found", path.0, key.name);
-    Mismatch::new(Kind::Fail, message, &path.0)
+    let at = path.text();
+    let message = format!("{at}/{} not found", key.name);
+    Mismatch::at(Kind::Fail, message, at)
 }
 
 #[cold]
-fn condition_key_missing(here: &Path) -> Mismatch {
+fn condition_key_missing() -> Mismatch {
     let message =
         "conditional anchor mismatch: conditional anchor key doesn't exist in the resource";
-    Mismatch::new(Kind::Skip, message.into(), &here.0)
+    Mismatch::skip(message.into())
 }
 
 #[cold]
 fn negation_matched(here: &Path) -> Mismatch {
-    let message = format!(
-        "negation anchor matched in resource: {} is not allowed",
-        here.0
-    );
-    Mismatch::new(Kind::Negation, message, &here.0)
+    let at = here.text();
+    let message = format!("negation anchor matched in resource: {at} is not allowed");
+    Mismatch::at(Kind::Negation, message, at)
 }
 
 /// An inner mismatch as a skip with `prefix: <inner message>`.
@@ -290,10 +386,10 @@ fn wrapped(m: Mismatch, prefix: &str) -> Mismatch {
     }
 }
 
-fn existence(
+fn existence<'p>(
     resource: &Value,
-    pattern: &Pattern,
-    here: &mut Path,
+    pattern: &'p Pattern,
+    here: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let Value::Array(list) = resource else {
@@ -301,7 +397,7 @@ fn existence(
             "invalid resource type {}: Existence ^ () anchor can be used only on list/array type resource",
             go_type_name(resource)
         );
-        return Err(Mismatch::new(Kind::Fail, message, &here.0));
+        return Err(Mismatch::new(Kind::Fail, message, here));
     };
     let wanted: &[Pattern] = match pattern {
         Pattern::Array(items) => items,
@@ -313,24 +409,25 @@ fn existence(
             .enumerate()
             .any(|(i, item)| here.at_index(i, |p| elem(item, want, p, anchors)).is_ok());
         if !found {
-            let message = format!("existence anchor validation failed at path {}", here.0);
-            return Err(Mismatch::new(Kind::Fail, message, &here.0));
+            let at = here.text();
+            let message = format!("existence anchor validation failed at path {at}");
+            return Err(Mismatch::at(Kind::Fail, message, at));
         }
     }
     Ok(())
 }
 
-fn match_array(
+fn match_array<'p>(
     list: &[Value],
-    items: &[Pattern],
-    path: &mut Path,
+    items: &'p [Pattern],
+    path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let Some(first) = items.first() else {
         return Err(Mismatch::new(
             Kind::Fail,
             "pattern Array empty".into(),
-            &path.0,
+            path,
         ));
     };
     match first {
@@ -343,10 +440,10 @@ fn match_array(
 }
 
 /// Every element against one pattern (see [`matched_pairs`]).
-fn each_element(
+fn each_element<'p>(
     list: &[Value],
-    pattern: &Pattern,
-    path: &mut Path,
+    pattern: &'p Pattern,
+    path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let pairs = list.iter().zip(std::iter::repeat(pattern));
@@ -354,14 +451,19 @@ fn each_element(
 }
 
 /// Element `i` against pattern `i`, for every pattern (see [`matched_pairs`]).
-fn positional(list: &[Value], items: &[Pattern], path: &mut Path, anchors: &mut AnchorMap) -> Step {
+fn positional<'p>(
+    list: &[Value],
+    items: &'p [Pattern],
+    path: &mut Path<'p>,
+    anchors: &mut AnchorMap,
+) -> Step {
     if list.len() < items.len() {
         let message = format!(
             "validate Array failed, array length mismatch, resource Array len is {} and pattern Array len is {}",
             list.len(),
             items.len()
         );
-        return Err(Mismatch::new(Kind::Fail, message, ""));
+        return Err(Mismatch::pathless(Kind::Fail, message));
     }
     matched_pairs(list.iter().zip(items), path, anchors)
 }
@@ -370,7 +472,7 @@ fn positional(list: &[Value], items: &[Pattern], path: &mut Path, anchors: &mut 
 /// all were dropped the array itself is skipped.
 fn matched_pairs<'v, 'p>(
     pairs: impl Iterator<Item = (&'v Value, &'p Pattern)>,
-    path: &mut Path,
+    path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step {
     let mut skips = Vec::new();
@@ -383,7 +485,7 @@ fn matched_pairs<'v, 'p>(
         }
     }
     if applied == 0 && !skips.is_empty() {
-        return Err(Mismatch::new(Kind::Skip, skips.join("; "), &path.0));
+        return Err(Mismatch::skip(skips.join("; ")));
     }
     Ok(())
 }
@@ -464,4 +566,52 @@ fn resolve_key(key: &Key, actual: &serde_json::Map<String, Value>) -> Key {
     };
     let raw = key.raw.replacen(key.name.as_str(), found, 1);
     Key::parse(&raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{Outcome, matches};
+    use crate::compile::pattern::compile;
+
+    /// `{"k0": {"k1": … {"k<depth-1>": leaf}}}`.
+    fn nested(depth: usize, leaf: Value) -> Value {
+        (0..depth)
+            .rev()
+            .fold(leaf, |inner, i| json!({ format!("k{i}"): inner }))
+    }
+
+    /// A path deeper than the segments kept in place is written whole, and a list index
+    /// takes its place among the keys.
+    #[test]
+    fn failure_paths_are_written_at_any_depth() {
+        for depth in [1, 15, 16, 17, 40] {
+            let pattern = compile(&nested(depth, json!([{"name": "a"}])));
+            let resource = nested(depth, json!([{"name": "a"}, {"name": "b"}]));
+            let keys: String = (0..depth).map(|i| format!("k{i}/")).collect();
+            let Outcome::Fail { path, message } = matches(&resource, &pattern) else {
+                panic!("depth {depth}: the second element must fail");
+            };
+            assert_eq!(path, format!("/{keys}1/name/"), "depth {depth}");
+            assert!(
+                message.ends_with(&format!("at path /{keys}1/name/")),
+                "{message}"
+            );
+        }
+    }
+
+    /// Skips are reported by their message alone.
+    #[test]
+    fn a_condition_that_fails_skips() {
+        let pattern = compile(&json!({"spec": {"(name)": "a", "image": "x"}}));
+        let resource = json!({"spec": {"name": "b", "image": "y"}});
+        let Outcome::Skip(message) = matches(&resource, &pattern) else {
+            panic!("a failing condition anchor skips");
+        };
+        assert!(
+            message.starts_with("conditional anchor mismatch"),
+            "{message}"
+        );
+    }
 }
