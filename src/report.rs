@@ -2,7 +2,9 @@
 //! here: a failed rule is a `RuleResult`, not a Rust error.
 
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Kyverno's rule statuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,9 +97,9 @@ impl ResourceRef {
 /// The response of one rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleResponse {
-    pub rule: std::sync::Arc<str>,
+    pub rule: Arc<str>,
     pub status: Status,
-    pub message: String,
+    pub message: Message,
     /// Keys (`namespace/name`) of the exceptions that made the rule skip.
     pub exceptions: Vec<String>,
     /// `reportProperties` and podSecurity details, in insertion order.
@@ -107,11 +109,7 @@ pub struct RuleResponse {
 }
 
 impl RuleResponse {
-    pub fn new(
-        rule: impl Into<std::sync::Arc<str>>,
-        status: Status,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(rule: impl Into<Arc<str>>, status: Status, message: impl Into<Message>) -> Self {
         RuleResponse {
             rule: rule.into(),
             status,
@@ -123,10 +121,103 @@ impl RuleResponse {
     }
 }
 
+/// A response's message: written for the response, or shared by every response that says
+/// the same (a rule's pass message is written once, when the rule is compiled).
+#[derive(Clone, Debug)]
+pub enum Message {
+    Owned(String),
+    Shared(Arc<str>),
+}
+
+impl Deref for Message {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Message::Owned(text) => text,
+            Message::Shared(text) => text,
+        }
+    }
+}
+
+impl Default for Message {
+    fn default() -> Message {
+        Message::Owned(String::new())
+    }
+}
+
+impl PartialEq for Message {
+    /// Messages are equal when their texts are, however each is held.
+    fn eq(&self, other: &Message) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        &**self == other
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message::Owned(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message::Owned(text.to_string())
+    }
+}
+
+impl From<Arc<str>> for Message {
+    fn from(text: Arc<str>) -> Message {
+        Message::Shared(text)
+    }
+}
+
 /// Everything one policy said about one resource (possibly nothing: no rule applied).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyResponse {
     /// Index of the policy in the compiled set.
     pub policy: usize,
     pub rules: Vec<RuleResponse>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Message;
+
+    /// A shared message reads, compares and serialises as the same text written out.
+    #[test]
+    fn a_message_is_its_text_however_held() {
+        let shared = Message::from(std::sync::Arc::<str>::from("validation rule 'r' passed."));
+        let owned = Message::from(String::from("validation rule 'r' passed."));
+        assert_eq!(shared, owned);
+        assert_eq!(shared, "validation rule 'r' passed.");
+        assert_ne!(shared, Message::from("validation rule 'q' passed."));
+        assert_eq!(shared.to_string(), *owned);
+        let json = |m: &Message| serde_json::to_string(m).expect("a string serialises");
+        assert_eq!(json(&shared), json(&owned));
+        assert_eq!(json(&shared), r#""validation rule 'r' passed.""#);
+    }
 }

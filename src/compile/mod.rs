@@ -163,6 +163,9 @@ pub struct Validate {
     /// The message joined with the messages of failing deny conditions, parsed on first use
     /// (rules.md §8.1).
     pub joined_messages: crate::syntax::template::TemplateCache,
+    /// `validation rule '<name>' passed.`, written once and shared by every passing
+    /// response of the rule.
+    pub passed: std::sync::Arc<str>,
 }
 
 /// What a validate rule checks (precedence deny, pattern, anyPattern, foreach).

@@ -60,13 +60,14 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
         context: super::context::context(&r.context, p),
         preconditions: r.preconditions.as_ref().and_then(|c| conditions(c, p)),
         validate: match &r.body {
-            ir::RuleBody::Validate(v) => Some(validate(v, names_indexed_element(r), p)),
+            ir::RuleBody::Validate(v) => Some(validate(v, r, p)),
             _ => None,
         },
     }
 }
 
-fn validate(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Validate {
+fn validate(v: &ir::Validate, r: &ir::Rule, p: &mut Problems) -> Validate {
+    let indexed = names_indexed_element(r);
     Validate {
         message: v
             .message
@@ -77,6 +78,7 @@ fn validate(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Validate {
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
         check: check(v, indexed, p),
         joined_messages: Default::default(),
+        passed: crate::engine::messages::passed(&r.name.node).into(),
     }
 }
 

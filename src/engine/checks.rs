@@ -2,6 +2,7 @@
 //! their results and messages (rules.md §7.8, §7.9, §8.1).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,18 +12,18 @@ use super::loader;
 use super::messages::{self, concat};
 use super::pattern::{self, Outcome};
 use crate::compile::{PatternSpec, pattern as compiled};
-use crate::report::Status;
+use crate::report::{Message, Status};
 use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
     pub status: Status,
-    pub message: String,
+    pub message: Message,
 }
 
 impl Verdict {
-    pub fn new(status: Status, message: impl Into<String>) -> Verdict {
+    pub fn new(status: Status, message: impl Into<Message>) -> Verdict {
         Verdict {
             status,
             message: message.into(),
@@ -58,6 +59,8 @@ pub struct RuleText<'c> {
     pub message: Option<&'c Template>,
     /// Where the message joined with condition messages is parsed once.
     pub joined: &'c TemplateCache,
+    /// The rule's pass message.
+    pub passed: &'c Arc<str>,
     /// Whether pass messages are shown: a foreach element's are not (only its failures
     /// reach the rule's response), so they are not written.
     pub shows_pass: bool,
@@ -65,10 +68,10 @@ pub struct RuleText<'c> {
 
 impl RuleText<'_> {
     /// `validation rule '<name>' passed.`, when pass messages are shown.
-    fn passed(&self) -> String {
+    fn passed(&self) -> Message {
         match self.shows_pass {
-            true => messages::passed(self.name),
-            false => String::new(),
+            true => Message::Shared(Arc::clone(self.passed)),
+            false => Message::default(),
         }
     }
 }

@@ -187,6 +187,7 @@ fn run<'c>(
         name: &rule.name,
         message: validate.message.as_ref(),
         joined: &validate.joined_messages,
+        passed: &validate.passed,
         shows_pass: true,
     };
     match &validate.check {
