@@ -42,9 +42,9 @@ fn run_pattern_case(row: &Value) -> Result<(), Failed> {
     let outcome = matches(&row["resource"], &compiled);
     let (status, path, message) = match &outcome {
         Outcome::Pass => ("pass", None, None),
-        Outcome::Skip(m) => ("skip", None, Some(m)),
-        Outcome::Fail { path, message } => ("fail", Some(path), Some(message)),
-        Outcome::Error(m) => ("error", None, Some(m)),
+        Outcome::Skip(m) => ("skip", None, Some(m.clone())),
+        Outcome::Fail { path, message } => ("fail", Some(path), Some(message.text(path).into())),
+        Outcome::Error(m) => ("error", None, Some(m.clone())),
     };
     let expect = row["expect"].as_str().unwrap_or_default();
     if status != expect {
@@ -57,7 +57,7 @@ fn run_pattern_case(row: &Value) -> Result<(), Failed> {
     let message_ok = row
         .get("message")
         .and_then(Value::as_str)
-        .is_none_or(|want| message.map(String::as_str) == Some(want));
+        .is_none_or(|want| message.as_deref() == Some(want));
     if path_ok && message_ok {
         Ok(())
     } else {

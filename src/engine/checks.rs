@@ -39,17 +39,13 @@ pub enum Target<'v> {
     Element(&'v Value),
 }
 
-/// Matches a target; `None` when there is no object (DELETE without an element).
-fn match_target(
-    target: Target<'_>,
-    p: &compiled::Pattern,
-    ctx: &JsonContext<'_>,
-) -> Option<Outcome> {
-    let object = match target {
-        Target::Element(v) => v,
-        Target::Resource => ctx.object()?,
-    };
-    Some(pattern::matches(object, p))
+/// The value a target names, held apart from the context (which renders messages after
+/// the match); `None` when there is no object (DELETE without an element).
+fn target_value<'v>(target: Target<'v>, ctx: &JsonContext<'v>) -> Option<Cow<'v, Value>> {
+    match target {
+        Target::Element(v) => Some(Cow::Borrowed(v)),
+        Target::Resource => ctx.object_apart(),
+    }
 }
 
 /// What the rule's `validate.message` and name are, for messages.
@@ -241,7 +237,8 @@ pub fn pattern(
             ));
         }
     };
-    Some(match match_target(target, &compiled, ctx)? {
+    let object = target_value(target, ctx)?;
+    Some(match pattern::matches(&object, &compiled) {
         Outcome::Pass => Verdict::new(Status::Pass, text.passed()),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
@@ -249,7 +246,10 @@ pub fn pattern(
                 Status::Fail,
                 messages::failed_at(m.as_deref(), text.name, &path),
             ),
-            Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &message)),
+            Err(_) => {
+                let message = message.text(&path);
+                Verdict::new(Status::Fail, messages::message_error(text.name, &message))
+            }
         },
         Outcome::Error(error) => match rendered_message(text, ctx) {
             Ok(m) => Verdict::new(
@@ -292,7 +292,8 @@ pub fn any_pattern(
     for (i, p) in compiled.iter().enumerate() {
         let mut index = String::new();
         messages::push_index(&mut index, i);
-        match match_target(target, p, ctx)? {
+        let object = target_value(target, ctx)?;
+        match pattern::matches(&object, p) {
             Outcome::Pass if !text.shows_pass => return Some(Verdict::new(Status::Pass, "")),
             Outcome::Pass => {
                 let message = concat(&[

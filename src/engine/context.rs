@@ -196,6 +196,15 @@ impl<'c> JsonContext<'c> {
         Some((Rc::clone(pod), &mut self.memo))
     }
 
+    /// `request.object`, unless absent or null, held apart from the context: borrowed from
+    /// the request's document, or copied when values replaced the request.
+    pub fn object_apart(&self) -> Option<Cow<'c, Value>> {
+        match self.top.get("request") {
+            Some(request) => present(request, "object").cloned().map(Cow::Owned),
+            None => self.base_object.map(Cow::Borrowed),
+        }
+    }
+
     /// `request.object`, unless absent or null.
     pub fn object(&self) -> Option<&Value> {
         match self.top.get("request") {

@@ -21,75 +21,136 @@ pub enum Kind {
     Fail,
 }
 
+/// What a mismatch says. A value that does not match its scalar pattern is described only
+/// when the description is read: most failures end up reported by their path alone.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Mismatch {
+pub enum Said<'a> {
+    Text(String),
+    /// `resource value '<value>' does not match '<pattern>' at path <path>`.
+    Value {
+        value: Shown<'a>,
+        pattern: &'a Scalar,
+    },
+}
+
+/// The resource value a value mismatch shows: one value, or a whole list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shown<'a> {
+    One(&'a Value),
+    List(&'a [Value]),
+}
+
+impl Said<'_> {
+    /// The description, for a mismatch at `path`.
+    pub fn text(&self, path: &str) -> Cow<'_, str> {
+        match self {
+            Said::Text(text) => Cow::Borrowed(text),
+            Said::Value { value, pattern } => {
+                let value = match value {
+                    Shown::One(v) => go::sprint(v),
+                    Shown::List(list) => go::sprint(&Value::Array(list.to_vec())),
+                };
+                Cow::Owned(concat(&[
+                    "resource value '",
+                    &value,
+                    "' does not match '",
+                    &scalar::display(pattern),
+                    "' at path ",
+                    path,
+                ]))
+            }
+        }
+    }
+
+    fn into_text(self, path: &str) -> String {
+        match self {
+            Said::Text(text) => text,
+            said => said.text(path).into_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mismatch<'a> {
     pub kind: Kind,
-    pub message: String,
+    pub said: Said<'a>,
     /// Where it failed; empty when Kyverno reports no path.
     pub path: String,
 }
 
-impl Mismatch {
+impl<'a> Mismatch<'a> {
     /// A mismatch at `path`, written out now: only mismatches spell their path.
-    fn new(kind: Kind, message: String, path: &Path) -> Mismatch {
+    fn new(kind: Kind, message: String, path: &Path) -> Mismatch<'a> {
         Mismatch::at(kind, message, path.text())
     }
 
     /// A mismatch at a path already written out (for the message).
-    fn at(kind: Kind, message: String, path: String) -> Mismatch {
+    fn at(kind: Kind, message: String, path: String) -> Mismatch<'a> {
         Mismatch {
             kind,
-            message,
+            said: Said::Text(message),
             path,
         }
     }
 
     /// A skip: reported by its message alone, so its path is not written.
-    fn skip(message: String) -> Mismatch {
+    fn skip(message: String) -> Mismatch<'a> {
         Mismatch::pathless(Kind::Skip, message)
     }
 
     /// A mismatch Kyverno reports without a path.
-    fn pathless(kind: Kind, message: String) -> Mismatch {
+    fn pathless(kind: Kind, message: String) -> Mismatch<'a> {
         Mismatch {
             kind,
-            message,
+            said: Said::Text(message),
             path: String::new(),
         }
+    }
+
+    fn message(&self) -> Cow<'_, str> {
+        self.said.text(&self.path)
+    }
+
+    /// The same mismatch with its description written, borrowing nothing.
+    fn written(self) -> Mismatch<'static> {
+        let said = Said::Text(self.said.into_text(&self.path));
+        Mismatch { said, ..self }
     }
 }
 
 /// The outcome of matching a whole pattern.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
+pub enum Outcome<'a> {
     Pass,
     Skip(String),
     /// A mismatch at a path.
     Fail {
         path: String,
-        message: String,
+        message: Said<'a>,
     },
     /// A mismatch Kyverno reports without a path.
     Error(String),
 }
 
 /// Matches `resource` against `pattern` from the root (Kyverno's `MatchPattern`).
-pub fn matches(resource: &Value, pattern: &Pattern) -> Outcome {
+pub fn matches<'a>(resource: &'a Value, pattern: &'a Pattern) -> Outcome<'a> {
     let mut anchors = AnchorMap::default();
     let step = elem(resource, pattern, &mut Path::root(), &mut anchors);
     let Err(m) = step else {
         return Outcome::Pass;
     };
     match m.kind {
-        Kind::Skip => Outcome::Skip(m.message),
+        Kind::Skip => Outcome::Skip(m.said.into_text(&m.path)),
         Kind::Negation => Outcome::Fail {
             path: m.path,
-            message: m.message,
+            message: m.said,
         },
-        Kind::Fail if anchors.has_missing() || m.path.is_empty() => Outcome::Error(m.message),
+        Kind::Fail if anchors.has_missing() || m.path.is_empty() => {
+            Outcome::Error(m.said.into_text(&m.path))
+        }
         Kind::Fail => Outcome::Fail {
             path: m.path,
-            message: m.message,
+            message: m.said,
         },
     }
 }
@@ -124,7 +185,7 @@ impl AnchorMap {
     }
 }
 
-type Step = Result<(), Mismatch>;
+type Step<'a> = Result<(), Mismatch<'a>>;
 
 /// One step of a path: an object key or a list index.
 #[derive(Clone, Copy)]
@@ -219,11 +280,11 @@ impl<'p> Path<'p> {
 }
 
 fn elem<'p>(
-    resource: &Value,
+    resource: &'p Value,
     pattern: &'p Pattern,
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     match pattern {
         Pattern::Object(object) => {
             let Value::Object(map) = resource else {
@@ -241,7 +302,8 @@ fn elem<'p>(
                 }
                 Cow::Owned(object) => {
                     anchors.record(&object, map);
-                    match_map(map, &object, &mut path.copy(), anchors)
+                    // The rewritten pattern lives here: its mismatch is written out.
+                    match_map(map, &object, &mut path.copy(), anchors).map_err(Mismatch::written)
                 }
             }
         }
@@ -256,35 +318,38 @@ fn elem<'p>(
             match_array(list, items, path, anchors)
         }
         Pattern::Scalar(s) => match resource {
-            Value::Array(items) => match_scalars(resource, items, s, path),
-            other => match_scalars(other, std::slice::from_ref(other), s, path),
+            Value::Array(items) => match_scalars(Shown::One(resource), items, s, path),
+            other => match_scalars(Shown::One(other), std::slice::from_ref(other), s, path),
         },
     }
 }
 
 /// Every value of `values` against a scalar pattern; `whole` is what the message shows.
-fn match_scalars(whole: &Value, values: &[Value], pattern: &Scalar, path: &Path) -> Step {
+fn match_scalars<'a>(
+    whole: Shown<'a>,
+    values: &'a [Value],
+    pattern: &'a Scalar,
+    path: &Path,
+) -> Step<'a> {
     if values.iter().all(|v| scalar::matches(v, pattern)) {
         return Ok(());
     }
-    let at = path.text();
-    let message = concat(&[
-        "resource value '",
-        &go::sprint(whole),
-        "' does not match '",
-        &scalar::display(pattern),
-        "' at path ",
-        &at,
-    ]);
-    Err(Mismatch::at(Kind::Fail, message, at))
+    Err(Mismatch {
+        kind: Kind::Fail,
+        said: Said::Value {
+            value: whole,
+            pattern,
+        },
+        path: path.text(),
+    })
 }
 
 fn match_map<'p>(
-    resource: &serde_json::Map<String, Value>,
+    resource: &'p serde_json::Map<String, Value>,
     pattern: &'p ObjectPattern,
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let mut skips: Vec<(Mismatch, bool)> = Vec::new();
     let mut applied = 0;
     for &i in &pattern.anchor_order {
@@ -299,7 +364,7 @@ fn match_map<'p>(
     if !skips.is_empty() && (applied == 0 || skips.iter().any(|(_, direct)| *direct)) {
         let message = skips
             .iter()
-            .map(|(m, _)| m.message.as_str())
+            .map(|(m, _)| m.message())
             .collect::<Vec<_>>()
             .join("; ");
         return Err(Mismatch::skip(message));
@@ -314,12 +379,12 @@ fn match_map<'p>(
 /// One key of a pattern object against the resource object (rules.md §7.3, §7.6). The
 /// mismatches are written by cold helpers: most keys match.
 fn handle<'p>(
-    resource: &serde_json::Map<String, Value>,
+    resource: &'p serde_json::Map<String, Value>,
     key: &'p Key,
     pattern: &'p Pattern,
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let found = crate::value::field(resource, &key.name);
     if matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent) && is_star(pattern) {
         return match found {
@@ -356,21 +421,21 @@ fn is_star(pattern: &Pattern) -> bool {
 /// A `*` value whose key is missing or null: reported at the parent path (rules.md §7.3,
 /// quirk).
 #[cold]
-fn not_found(path: &Path, key: &Key) -> Mismatch {
+fn not_found(path: &Path, key: &Key) -> Mismatch<'static> {
     let at = path.text();
     let message = format!("{at}/{} not found", key.name);
     Mismatch::at(Kind::Fail, message, at)
 }
 
 #[cold]
-fn condition_key_missing() -> Mismatch {
+fn condition_key_missing() -> Mismatch<'static> {
     let message =
         "conditional anchor mismatch: conditional anchor key doesn't exist in the resource";
     Mismatch::skip(message.into())
 }
 
 #[cold]
-fn negation_matched(here: &Path) -> Mismatch {
+fn negation_matched(here: &Path) -> Mismatch<'static> {
     let at = here.text();
     let message = format!("negation anchor matched in resource: {at} is not allowed");
     Mismatch::at(Kind::Negation, message, at)
@@ -378,20 +443,21 @@ fn negation_matched(here: &Path) -> Mismatch {
 
 /// An inner mismatch as a skip with `prefix: <inner message>`.
 #[cold]
-fn wrapped(m: Mismatch, prefix: &str) -> Mismatch {
+fn wrapped<'a>(m: Mismatch<'a>, prefix: &str) -> Mismatch<'a> {
+    let message = format!("{prefix}: {}", m.message());
     Mismatch {
         kind: Kind::Skip,
-        message: format!("{prefix}: {}", m.message),
+        said: Said::Text(message),
         path: m.path,
     }
 }
 
 fn existence<'p>(
-    resource: &Value,
+    resource: &'p Value,
     pattern: &'p Pattern,
     here: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let Value::Array(list) = resource else {
         let message = format!(
             "invalid resource type {}: Existence ^ () anchor can be used only on list/array type resource",
@@ -418,11 +484,11 @@ fn existence<'p>(
 }
 
 fn match_array<'p>(
-    list: &[Value],
+    list: &'p [Value],
     items: &'p [Pattern],
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let Some(first) = items.first() else {
         return Err(Mismatch::new(
             Kind::Fail,
@@ -434,29 +500,29 @@ fn match_array<'p>(
         Pattern::Object(_) => each_element(list, first, path, anchors),
         Pattern::Scalar(s) if list.iter().all(|v| scalar::matches(v, s)) => Ok(()),
         // The message shows the whole list: build it only on failure.
-        Pattern::Scalar(s) => match_scalars(&Value::Array(list.to_vec()), list, s, path),
+        Pattern::Scalar(s) => match_scalars(Shown::List(list), list, s, path),
         Pattern::Array(_) => positional(list, items, path, anchors),
     }
 }
 
 /// Every element against one pattern (see [`matched_pairs`]).
 fn each_element<'p>(
-    list: &[Value],
+    list: &'p [Value],
     pattern: &'p Pattern,
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let pairs = list.iter().zip(std::iter::repeat(pattern));
     matched_pairs(pairs, path, anchors)
 }
 
 /// Element `i` against pattern `i`, for every pattern (see [`matched_pairs`]).
 fn positional<'p>(
-    list: &[Value],
+    list: &'p [Value],
     items: &'p [Pattern],
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     if list.len() < items.len() {
         let message = format!(
             "validate Array failed, array length mismatch, resource Array len is {} and pattern Array len is {}",
@@ -470,17 +536,17 @@ fn positional<'p>(
 
 /// Elements against their patterns, at their indexes: skipped elements are dropped, and if
 /// all were dropped the array itself is skipped.
-fn matched_pairs<'v, 'p>(
-    pairs: impl Iterator<Item = (&'v Value, &'p Pattern)>,
+fn matched_pairs<'p>(
+    pairs: impl Iterator<Item = (&'p Value, &'p Pattern)>,
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
-) -> Step {
+) -> Step<'p> {
     let mut skips = Vec::new();
     let mut applied = 0;
     for (i, (item, pattern)) in pairs.enumerate() {
         match path.at_index(i, |p| elem(item, pattern, p, anchors)) {
             Ok(()) => applied += 1,
-            Err(m) if m.kind == Kind::Skip => skips.push(m.message),
+            Err(m) if m.kind == Kind::Skip => skips.push(m.said.into_text(&m.path)),
             Err(m) => return Err(m),
         }
     }
@@ -594,11 +660,30 @@ mod tests {
                 panic!("depth {depth}: the second element must fail");
             };
             assert_eq!(path, format!("/{keys}1/name/"), "depth {depth}");
-            assert!(
-                message.ends_with(&format!("at path /{keys}1/name/")),
-                "{message}"
+            assert_eq!(
+                message.text(&path),
+                format!("resource value 'b' does not match 'a' at path /{keys}1/name/")
             );
         }
+    }
+
+    /// A list of scalars against a scalar shows the whole list; the description is the same
+    /// whether it is read from the outcome or from a condition that wraps it.
+    #[test]
+    fn value_mismatches_are_described_when_read() {
+        let pattern = compile(&json!({"spec": {"ports": "8*"}}));
+        let resource = json!({"spec": {"ports": ["80", "443"]}});
+        let Outcome::Fail { path, message } = matches(&resource, &pattern) else {
+            panic!("443 does not match 8*");
+        };
+        let expected = "resource value '[80 443]' does not match '8*' at path /spec/ports/";
+        assert_eq!(message.text(&path), expected);
+
+        let pattern = compile(&json!({"spec": {"(ports)": "8*", "image": "x"}}));
+        let Outcome::Skip(skip) = matches(&resource, &pattern) else {
+            panic!("a failing condition skips");
+        };
+        assert_eq!(skip, format!("conditional anchor mismatch: {expected}"));
     }
 
     /// Skips are reported by their message alone.
