@@ -31,6 +31,12 @@ pub enum Said<'a> {
         value: Shown<'a>,
         pattern: &'a Scalar,
     },
+    /// An object pattern over a value of Go type `found`.
+    NotAnObject {
+        found: &'static str,
+    },
+    /// A list pattern over a value that is not a list.
+    NotAList,
 }
 
 /// The resource value a value mismatch shows: one value, or a whole list.
@@ -59,6 +65,12 @@ impl Said<'_> {
                     path,
                 ]))
             }
+            Said::NotAnObject { found } => Cow::Owned(format!(
+                "pattern and resource have different structures. Path: {path}. Expected map[string]interface {{}}, found {found}"
+            )),
+            Said::NotAList => Cow::Owned(format!(
+                "validation rule failed at path {path}, resource does not satisfy the expected overlay pattern"
+            )),
         }
     }
 
@@ -90,6 +102,15 @@ impl<'a> Mismatch<'a> {
             kind,
             said: Said::Text(message),
             path,
+        }
+    }
+
+    /// A failure at `path` whose description is written when read.
+    fn said(said: Said<'a>, path: &Path) -> Mismatch<'a> {
+        Mismatch {
+            kind: Kind::Fail,
+            said,
+            path: path.text(),
         }
     }
 
@@ -288,12 +309,8 @@ fn elem<'p>(
     match pattern {
         Pattern::Object(object) => {
             let Value::Object(map) = resource else {
-                let at = path.text();
-                let message = format!(
-                    "pattern and resource have different structures. Path: {at}. Expected map[string]interface {{}}, found {}",
-                    go_type_name(resource)
-                );
-                return Err(Mismatch::at(Kind::Fail, message, at));
+                let found = go_type_name(resource);
+                return Err(Mismatch::said(Said::NotAnObject { found }, path));
             };
             match expand_metadata(object, map) {
                 Cow::Borrowed(object) => {
@@ -309,11 +326,7 @@ fn elem<'p>(
         }
         Pattern::Array(items) => {
             let Value::Array(list) = resource else {
-                let at = path.text();
-                let message = format!(
-                    "validation rule failed at path {at}, resource does not satisfy the expected overlay pattern"
-                );
-                return Err(Mismatch::at(Kind::Fail, message, at));
+                return Err(Mismatch::said(Said::NotAList, path));
             };
             match_array(list, items, path, anchors)
         }
@@ -334,14 +347,11 @@ fn match_scalars<'a>(
     if values.iter().all(|v| scalar::matches(v, pattern)) {
         return Ok(());
     }
-    Err(Mismatch {
-        kind: Kind::Fail,
-        said: Said::Value {
-            value: whole,
-            pattern,
-        },
-        path: path.text(),
-    })
+    let said = Said::Value {
+        value: whole,
+        pattern,
+    };
+    Err(Mismatch::said(said, path))
 }
 
 fn match_map<'p>(
