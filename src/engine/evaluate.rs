@@ -161,6 +161,11 @@ impl<'r> Evaluation<'r> {
                     let old = self.ctx.request_field("oldObject").cloned();
                     existing_violation(&mut r, rule, policy, exceptions, old);
                 }
+                if response.rules.capacity() == 0 {
+                    // Room for a response per rule at the first one: growing the list from
+                    // empty goes through reallocation, which costs more than allocating.
+                    response.rules = Vec::with_capacity(policy.rules.len());
+                }
                 response.rules.push(r);
             }
             let decided = || {

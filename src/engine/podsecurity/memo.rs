@@ -86,6 +86,10 @@ impl Checks {
     }
 
     fn run_level(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<usize> {
+        if self.runs.capacity() == 0 {
+            // Room for every check at once, not grown run by run.
+            self.runs = Vec::with_capacity(CHECKS.len());
+        }
         let selected = CHECKS.iter().filter(|c| level.runs(c.level));
         let mut runs = Vec::with_capacity(CHECKS.len());
         runs.extend(selected.filter_map(|c| Some(self.run(c, c.implementation(version)?, pod))));
