@@ -132,19 +132,20 @@ fn whole<'a>(
     }
 }
 
-/// The rule message substituted, as text.
-fn rendered_message(
-    text: &RuleText<'_>,
+/// The rule message substituted, as text (a message without variables is borrowed).
+fn rendered_message<'t>(
+    text: &RuleText<'t>,
     ctx: &mut JsonContext<'_>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<Cow<'t, str>>, String> {
     let Some(template) = text.message else {
         return Ok(None);
     };
     let site = ctx.site("");
     let value = template.render(ctx, site).map_err(|e| e.to_string())?;
-    Ok(Some(match value.as_ref() {
-        Value::String(s) => s.clone(),
-        other => crate::value::go::json(other),
+    Ok(Some(match value {
+        Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.as_str()),
+        Cow::Owned(Value::String(s)) => Cow::Owned(s),
+        other => Cow::Owned(crate::value::go::json(&other)),
     }))
 }
 

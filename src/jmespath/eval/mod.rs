@@ -160,24 +160,31 @@ impl<'o> Evaluator<'o> {
     where
         'o: 'd,
     {
-        if let (Some((document, layer)), Val::Ref(value)) = (self.layer, &data)
-            && std::ptr::eq(document, *value)
-            && let Some(found) = layer.get(name)
-        {
-            return Ok(Val::Ref(found));
-        }
-        match data {
-            Val::Ref(Value::Object(map)) => {
-                if let Some(v) = crate::value::field(map, name) {
-                    return Ok(Val::Ref(v));
-                }
+        if let Val::Ref(value) = data {
+            // A borrowed value owns nothing: leaving it undropped spares the call to the
+            // drop of `Val`, which a lookup would otherwise make every time.
+            std::mem::forget(data);
+            if let Some((document, layer)) = self.layer
+                && std::ptr::eq(document, value)
+                && let Some(found) = layer.get(name)
+            {
+                return Ok(Val::Ref(found));
             }
-            Val::Own(Value::Object(mut map)) => {
-                if let Some(v) = map.remove(name) {
-                    return Ok(Val::Own(v));
-                }
+            let Value::Object(map) = value else {
+                return Ok(NULL);
+            };
+            if let Some(v) = crate::value::field(map, name) {
+                return Ok(Val::Ref(v));
             }
-            _ => return Ok(NULL),
+        } else {
+            match data {
+                Val::Own(Value::Object(mut map)) => {
+                    if let Some(v) = map.remove(name) {
+                        return Ok(Val::Own(v));
+                    }
+                }
+                _ => return Ok(NULL),
+            }
         }
         if self.strict_keys {
             Err(Fault::Missing(name))
