@@ -134,11 +134,17 @@ impl<'r> Evaluation<'r> {
             policy_namespace: policy_namespace(policy),
         }));
         // Only resource values write at the policy's level: without them it needs no scope.
-        let values = resource_value_pairs(policy, self.request, inputs);
-        let scope = self.ctx.open_if(!values.is_empty());
-        for (key, value) in values {
-            self.ctx.inject(&key, value);
-        }
+        let scope = match inputs.values {
+            None => self.ctx.open_if(false),
+            Some(_) => {
+                let values = resource_value_pairs(policy, self.request, inputs);
+                let scope = self.ctx.open_if(!values.is_empty());
+                for (key, value) in values {
+                    self.ctx.inject(&key, value);
+                }
+                scope
+            }
+        };
         let key = policy.key();
         for rule in rules_for(policy, &self.request.gvk.kind) {
             if !applies(rule, &self.matched) {
@@ -393,6 +399,7 @@ fn changed_request(
     context: &JsonContext<'_>,
     inputs: Inputs<'_>,
 ) -> Option<Request> {
+    inputs.values?;
     let pairs = resource_value_pairs(policy, request, inputs);
     let changes = |k: &str| {
         k == "request.operation"
