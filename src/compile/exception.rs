@@ -28,6 +28,11 @@ struct Target {
 }
 
 impl Exception {
+    /// Whether the exception names the policy of key `policy_key` (for any rule).
+    pub fn names_policy(&self, policy_key: &str) -> bool {
+        self.targets.iter().any(|t| t.policy == policy_key)
+    }
+
     /// Whether the exception names this policy key and (possibly generated) rule name.
     pub fn targets(&self, policy_key: &str, rule: &str) -> bool {
         self.targets

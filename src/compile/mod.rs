@@ -95,6 +95,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Generated rules for pod controllers (rules.md §3).
     pub autogen: Autogen,
+    /// Some exception of the set names this policy: only then are its rules checked
+    /// against the exceptions.
+    pub excepted: bool,
 }
 
 impl Policy {

@@ -18,6 +18,10 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
     let mut problems = Problems::default();
     out.exceptions = super::exception::compile(&set.exceptions, &mut problems);
     out.diagnostics.extend(problems.diagnostics);
+    for policy in &mut out.policies {
+        let key = policy.key();
+        policy.excepted = out.exceptions.iter().any(|e| e.names_policy(&key));
+    }
     out
 }
 
@@ -61,6 +65,7 @@ fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {
         apply_one: p.spec.apply_rules.as_ref().is_some_and(|a| a.node == "One"),
         rules,
         autogen: generated_rules,
+        excepted: false,
     };
     (policy, problems)
 }

@@ -146,6 +146,8 @@ impl<'r> Evaluation<'r> {
             }
         };
         let key = policy.key();
+        // No exception names the policy: its rules need not look for any.
+        let exceptions = if policy.excepted { exceptions } else { &[] };
         for rule in rules_for(policy, &self.request.gvk.kind) {
             if !applies(rule, &self.matched) {
                 continue;

@@ -108,8 +108,6 @@ pub fn evaluate<'c>(
     let validate = rule.validate.as_ref()?;
     // Only values and context entries write at the rule's level (foreach elements open
     // their own scopes): without them the rule needs no scope.
-    // Only values and context entries write at the rule's level (foreach elements open
-    // their own scopes): without them the rule needs no scope.
     let scope = ctx.open_if(env.values.rule.is_some() || !rule.context.is_empty());
     let mut excused = Vec::new();
     let verdict = run(rule, validate, env, &mut excused, ctx);
