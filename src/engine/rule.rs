@@ -22,10 +22,16 @@ pub struct Values<'a> {
 impl Values<'_> {
     /// Writes the rule's values (and, per foreach element, the first `foreachValues` entry:
     /// Kyverno never advances that counter).
+    #[inline]
     pub fn inject_rule(&self, ctx: &mut JsonContext<'_>, element: bool) {
+        // Most runs have no values file: decided without a call.
         let Some(rule) = self.rule else {
             return;
         };
+        Self::inject_each(rule, ctx, element);
+    }
+
+    fn inject_each(rule: &RuleValues, ctx: &mut JsonContext<'_>, element: bool) {
         for (key, value) in &rule.values {
             ctx.inject(key, value.clone());
         }
@@ -43,10 +49,16 @@ impl Values<'_> {
 /// `apiCall` entry is first substituted and, if a mock answers it, stored at once, before
 /// any other entry of the level is registered. An entry without a source, or a failing
 /// mocked call, fails the rule.
+#[inline]
 pub fn register<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> Result<(), String> {
+    // Most rules and elements have no entries: decided without a call.
     if entries.is_empty() {
         return Ok(());
     }
+    register_each(entries, ctx)
+}
+
+fn register_each<'c>(entries: &'c [ContextEntry], ctx: &mut JsonContext<'c>) -> Result<(), String> {
     let mocked = match ctx.backend().filter(|b| b.offline.has_api_mocks()) {
         Some(backend) => store_mocked(entries, backend, ctx)?,
         None => Vec::new(),
@@ -123,6 +135,9 @@ pub fn evaluate<'c>(
 /// The exceptions that apply to this rule and request (podsecurity.md §4.3): named
 /// policy and rule, matching resource, and conditions that hold (an error: not applied).
 fn applicable<'e>(rule: &Rule, env: &RuleEnv<'e>, ctx: &mut JsonContext<'_>) -> Vec<&'e Exception> {
+    if env.exceptions.is_empty() {
+        return Vec::new();
+    }
     let named = env
         .exceptions
         .iter()
