@@ -184,11 +184,17 @@ struct AnchorMap {
 }
 
 impl AnchorMap {
+    /// Records the condition, existence and negation keys of `pattern` as present in
+    /// `resource` or not.
+    #[inline]
     fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
-        // Most objects hold no such anchor: return before the loop is set up.
-        if pattern.recorded.is_empty() {
-            return;
+        // Most objects hold no such anchor: decided without a call.
+        if !pattern.recorded.is_empty() {
+            self.record_each(pattern, resource);
         }
+    }
+
+    fn record_each(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
         for &i in &pattern.recorded {
             let key = &pattern.entries[i].0;
             let present = resource.contains_key(&key.name);
