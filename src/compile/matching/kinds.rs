@@ -72,7 +72,12 @@ impl KindSelector {
         if !selected {
             return false;
         }
-        self.subresource.matches(subresource)
+        // A kind-only entry names no subresource: its empty pattern matches only none.
+        let subresource_matches = match self.kind_only {
+            true => subresource.is_empty(),
+            false => self.subresource.matches(subresource),
+        };
+        subresource_matches
             || (ephemeral_containers
                 && gvk == ["", "v1", "Pod"]
                 && subresource == "ephemeralcontainers")

@@ -31,6 +31,11 @@ impl Pattern {
 
     #[inline]
     pub fn matches(&self, text: &str) -> bool {
+        // Most patterns (kinds, names, namespaces) are plain words: compared here, without
+        // the call that dispatches on the shape.
+        if self.shape == Shape::Exact {
+            return *self.text == *text;
+        }
         wildcard::matches_as(self.shape, &self.text, text)
     }
 }
