@@ -18,7 +18,7 @@ const SCAN_LIMIT: usize = 12;
 /// The value under `key` in `map`. Small objects (most of a Kubernetes resource) are
 /// scanned in order, comparing lengths before bytes: cheaper than the sorted map's search,
 /// which orders every key it passes byte by byte.
-#[inline]
+#[inline(always)]
 pub fn field<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
     if map.len() > SCAN_LIMIT {
         return map.get(key);
