@@ -10,31 +10,31 @@ use crate::value::field;
 pub type Object = Map<String, Value>;
 
 /// The object under `key`, if it is one.
-#[inline]
+#[inline(always)]
 pub fn object<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a Object> {
     field(parent?, key)?.as_object()
 }
 
 /// The boolean under `key`, if it is one.
-#[inline]
+#[inline(always)]
 pub fn flag(parent: Option<&Object>, key: &str) -> Option<bool> {
     field(parent?, key)?.as_bool()
 }
 
 /// The string under `key`, if it is one.
-#[inline]
+#[inline(always)]
 pub fn text<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a str> {
     field(parent?, key)?.as_str()
 }
 
 /// The integer under `key`, if it is one.
-#[inline]
+#[inline(always)]
 pub fn integer(parent: Option<&Object>, key: &str) -> Option<i64> {
     field(parent?, key)?.as_i64()
 }
 
 /// The array under `key`, or nothing.
-#[inline]
+#[inline(always)]
 pub fn array<'a>(parent: Option<&'a Object>, key: &str) -> &'a [Value] {
     parent
         .and_then(|p| field(p, key))
