@@ -111,6 +111,14 @@ impl Matcher {
     /// Does this block select the request? For a `match` block: the rule is a candidate;
     /// for an `exclude` block: the request is excluded; for an exception: it applies.
     pub fn matches(&self, request: &MatchRequest<'_>) -> bool {
+        if self.kinds_only {
+            let one = |f: &Filter| kinds_match(&f.resources, request, true);
+            return match self.combine {
+                Combine::Any => self.filters.iter().any(one),
+                Combine::All => self.filters.iter().all(one),
+                Combine::Never => false,
+            };
+        }
         let user = request.user.filter(|u| !u.is_empty());
         let one = |f: &Filter| self.filter_matches(f, request, user);
         match self.combine {
@@ -164,6 +172,7 @@ fn operation_matches(r: &Resources, operation: Operation) -> bool {
     r.operations.is_empty() || r.operations.contains(&Some(operation))
 }
 
+#[inline]
 fn kinds_match(r: &Resources, request: &MatchRequest<'_>, ephemeral: bool) -> bool {
     let gvk = [request.group, request.version, request.kind];
     r.kinds.is_empty()

@@ -65,6 +65,9 @@ pub struct Matcher {
     pub(crate) flavor: Flavor,
     pub(crate) combine: Combine,
     pub(crate) filters: Vec<Filter>,
+    /// Every filter is decided by its kinds alone (see `Filter::kinds_only`), and the
+    /// block is a rule's: matching reads nothing but the request's kind.
+    pub(crate) kinds_only: bool,
 }
 
 /// Compiles a rule's `match` block. A rule without `match` should be compiled from
@@ -96,11 +99,13 @@ fn compile(block: &MatchBlock, flavor: Flavor) -> Result<Matcher, Vec<Diagnostic
 /// engine's behaviour on blocks validation would reject).
 pub fn compile_unchecked(block: &MatchBlock, flavor: Flavor) -> Matcher {
     let (combine, filters) = chosen_filters(block, flavor);
+    let filters: Vec<Filter> = filters.into_iter().map(Filter::compile).collect();
     Matcher {
         span: block.span,
         flavor,
         combine,
-        filters: filters.into_iter().map(Filter::compile).collect(),
+        kinds_only: flavor != Flavor::Exception && filters.iter().all(|f| f.kinds_only),
+        filters,
     }
 }
 
