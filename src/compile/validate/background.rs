@@ -10,6 +10,7 @@ use super::walk::Text;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, MatchBlock, ResourceFilter};
 use crate::source::Span;
+use crate::syntax::template::opens_variable;
 
 /// Kyverno's reason text, followed by the offending variable or path.
 const PREFIX: &str = "only select variables are allowed in background mode. Set spec.background=false to disable background mode for this policy rule";
@@ -79,7 +80,7 @@ fn user_filter(path: &str, f: &ResourceFilter, out: &mut Vec<Diagnostic>) {
 /// Variables naming user information, in any string of the policy.
 pub(super) fn user_variables(texts: &[Text<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for t in texts.iter().filter(|t| t.text.contains("{{")) {
+    for t in texts.iter().filter(|t| opens_variable(t.text)) {
         for caps in VARIABLE.captures_iter(t.text) {
             let Some(token) = caps.get(2) else { continue };
             if USER_VARIABLE.is_match(token.as_str()) {

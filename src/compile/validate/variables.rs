@@ -9,7 +9,7 @@ use regex::Regex;
 use super::walk::{Region, Text};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, ContextSource};
-use crate::syntax::template::Template;
+use crate::syntax::template::{Template, opens_variable};
 use crate::value::wildcard;
 
 /// Built-in variables when the policy is not applied in the background.
@@ -87,7 +87,7 @@ pub(super) fn check_rule(rule: &ir::Rule, texts: &[Text<'_>], scope: &Scope) -> 
     for region in [Region::Exclude, Region::Match] {
         out.extend(forbidden_section(rule, texts, region));
     }
-    for t in texts.iter().filter(|t| t.text.contains("{{")) {
+    for t in texts.iter().filter(|t| opens_variable(t.text)) {
         if matches!(t.region, Region::Match | Region::Exclude) {
             continue;
         }

@@ -99,7 +99,7 @@ fn parse_node(value: &Value, pointer: &mut String, depth: usize) -> Result<Node,
         return Err(too_deep(pointer));
     }
     match value {
-        Value::String(s) if s.contains("{{") => parse_text(s, pointer),
+        Value::String(s) if super::opens_variable(s) => parse_text(s, pointer),
         Value::Array(items) => {
             let mut nodes = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -134,7 +134,7 @@ fn parse_entry(
     pointer: &mut String,
     depth: usize,
 ) -> Result<Entry, TemplateError> {
-    let renamed = match key.contains("{{") {
+    let renamed = match super::opens_variable(key) {
         true => Some(Template::parse(key).map_err(|e| at_pointer(e, pointer))?),
         false => None,
     };
@@ -251,9 +251,9 @@ impl Walk<'_, '_> {
 fn holds_variable(value: &Value) -> bool {
     fn any(value: &Value) -> bool {
         match value {
-            Value::String(s) => s.contains("{{"),
+            Value::String(s) => super::opens_variable(s),
             Value::Array(items) => items.iter().any(any),
-            Value::Object(map) => map.iter().any(|(k, v)| k.contains("{{") || any(v)),
+            Value::Object(map) => map.iter().any(|(k, v)| super::opens_variable(k) || any(v)),
             _ => false,
         }
     }

@@ -18,6 +18,15 @@ use crate::jmespath::Expression;
 
 pub use at::at_path;
 pub use cache::TemplateCache;
+
+/// Whether `text` holds `{{`, the opening of a variable. Found by looking for `{` and then
+/// its neighbour: the texts asked about are short, and preparing a substring search cost
+/// more than the search.
+#[inline]
+pub fn opens_variable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
+}
 pub use doc::TemplateDoc;
 pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
 pub use render::query;
@@ -250,6 +259,16 @@ mod tests {
         match &template.body {
             Body::Variables(variables) => variables,
             Body::Static(_) => &[],
+        }
+    }
+
+    #[test]
+    fn opens_variable_finds_two_braces_in_a_row() {
+        for text in ["{{", "a{{b", "{x{{", "{{{", "é{{"] {
+            assert!(opens_variable(text), "{text:?}");
+        }
+        for text in ["", "{", "{ {", "a{b{c", "}}", "x{"] {
+            assert!(!opens_variable(text), "{text:?}");
         }
     }
 

@@ -82,7 +82,7 @@ impl Template {
                 Passed::Text { text, shallow_last } => (text, shallow_last),
             };
             // Text without `{{` holds no variable: no need to run the grammar over it.
-            let found = if shallow_last || !text.contains("{{") {
+            let found = if shallow_last || !super::opens_variable(&text) {
                 Vec::new()
             } else {
                 scan::scan(&text)
@@ -282,7 +282,7 @@ impl<'s> Splice<'s> {
 
     fn push(&mut self, chunk: &str) {
         let joins = self.out.ends_with('{') && chunk.starts_with('{');
-        self.pair |= joins || chunk.contains("{{");
+        self.pair |= joins || super::opens_variable(chunk);
         self.out.push_str(chunk);
     }
 
