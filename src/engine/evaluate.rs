@@ -324,6 +324,10 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     let mut req = objects.admission;
     let mut replaced = Replaced::new();
     let mut set = |key: &'static str, value: Value| {
+        // The review usually holds the same operation and namespace: nothing to replace.
+        if req.get(key) == Some(&value) {
+            return;
+        }
         let old = req.insert(key.into(), value);
         replaced.push((key, old));
     };
@@ -521,6 +525,31 @@ mod tests {
             json!({"username": "alice", "extra": {"scopes": ["a"]}})
         );
         drop(evaluation);
+        request.restore(give_back(base, replaced));
+        assert_eq!(format!("{request:?}"), before);
+    }
+
+    /// Fields the context sets to what the review already holds are left in place; the
+    /// others are replaced for the evaluation and restored after it.
+    #[test]
+    fn only_changed_fields_are_replaced_and_all_are_restored() {
+        let review = json!({
+            "request": {
+                "operation": "DELETE",
+                "namespace": "team-a",
+                "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "oldObject": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
+            }
+        });
+        let mut request = Request::from_admission_review(review).expect("a valid review");
+        let before = format!("{request:?}");
+        let objects = request.take_objects();
+        let (base, replaced) = root(&request, objects);
+        let keys: Vec<&str> = replaced.iter().map(|(key, _)| *key).collect();
+        // The operation is the review's own; a DELETE's namespace reads as empty.
+        assert_eq!(keys, ["oldObject", "namespace"]);
+        assert_eq!(base["request"]["namespace"], json!(""));
+        assert_eq!(base["request"]["operation"], json!("DELETE"));
         request.restore(give_back(base, replaced));
         assert_eq!(format!("{request:?}"), before);
     }
