@@ -29,6 +29,8 @@ pub struct Memo {
 #[derive(Debug, Default)]
 pub struct Checks {
     runs: Vec<Run>,
+    /// Per check ID, the position of the check's first run.
+    first_run: [Option<usize>; CHECKS.len()],
     /// The runs each (level, version) selects, as positions in `runs`, in registration order.
     levels: Vec<((Level, Version), Vec<usize>)>,
 }
@@ -98,9 +100,18 @@ impl Checks {
 
     /// The position of the run of `imp` of `check`, run now if it has not run yet.
     fn run(&mut self, check: &Check, imp: &Versioned, pod: &Pod) -> usize {
-        let same = |r: &Run| r.id == check.id && r.since == imp.since;
-        if let Some(at) = self.runs.iter().position(same) {
-            return at;
+        // A check's first run is indexed by its ID; another implementation of the same
+        // check (rules of different versions) is looked for among the runs.
+        let first = &mut self.first_run[check.id as usize];
+        match *first {
+            Some(at) if self.runs[at].since == imp.since => return at,
+            Some(_) => {
+                let same = |r: &Run| r.id == check.id && r.since == imp.since;
+                if let Some(at) = self.runs.iter().position(same) {
+                    return at;
+                }
+            }
+            None => *first = Some(self.runs.len()),
         }
         let failed = check.run_at(imp, pod).map(Failed::new);
         self.runs.push(Run {
@@ -195,5 +206,22 @@ impl Probes {
             }
         };
         runs[run].found.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECKS;
+
+    /// The memo indexes runs by check ID: every ID must be a position of the table.
+    #[test]
+    fn check_ids_index_the_table() {
+        let mut seen = [false; CHECKS.len()];
+        for check in &CHECKS {
+            let at = check.id as usize;
+            assert!(at < CHECKS.len(), "{:?}", check.id);
+            assert!(!seen[at], "{:?} twice", check.id);
+            seen[at] = true;
+        }
     }
 }
