@@ -299,3 +299,22 @@ fn known_row(row: &Value) -> Known {
         patterns: outcome("patterns"),
     }
 }
+
+/// The pack's policies carry no autogen annotation: the set serves Kyverno's seven pod
+/// controllers (rules.md §3.1), and a Pod is not among them.
+#[test]
+fn the_pack_serves_the_default_pod_controllers() {
+    let set = compile_policies(&[pack()]);
+    let mut kinds = set.controller_kinds.clone();
+    kinds.sort();
+    let expected = [
+        "CronJob",
+        "DaemonSet",
+        "Deployment",
+        "Job",
+        "ReplicaSet",
+        "ReplicationController",
+        "StatefulSet",
+    ];
+    assert_eq!(kinds, expected);
+}

@@ -73,6 +73,9 @@ pub struct Override {
 pub struct PolicySet {
     pub policies: Vec<Policy>,
     pub exceptions: Vec<exception::Exception>,
+    /// Every resource kind some policy has generated rules for: a request of another kind
+    /// gets every policy's own rules without asking each policy.
+    pub controller_kinds: Vec<String>,
     /// Problems found while compiling: a policy with an error is kept but marked invalid.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -43,7 +43,9 @@ fn evaluate_lent(
     inputs: Inputs<'_>,
 ) -> (Vec<PolicyResponse>, Objects) {
     let (base, replaced) = root(request, objects);
+    let controller = set.controller_kinds.contains(&request.gvk.kind);
     let mut shared = Evaluation::new(request, &base);
+    shared.controller = controller;
     let mut out = Vec::with_capacity(set.policies.len());
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
@@ -53,7 +55,9 @@ fn evaluate_lent(
             Some(own) => {
                 let (own, objects) = own.into_parts();
                 let own_base = root(&own, objects).0;
-                Evaluation::new(&own, &own_base).policy(index, policy, &set.exceptions, inputs)
+                let mut evaluation = Evaluation::new(&own, &own_base);
+                evaluation.controller = set.controller_kinds.contains(&own.gvk.kind);
+                evaluation.policy(index, policy, &set.exceptions, inputs)
             }
             None => shared.policy(index, policy, &set.exceptions, inputs),
         };
@@ -94,6 +98,9 @@ struct Evaluation<'r> {
     /// The new and the old object, as the context holds them.
     objects: [Option<&'r Value>; 2],
     matched: MatchRequest<'r>,
+    /// Some policy of the set has generated rules for the request's kind (see
+    /// [`PolicySet::controller_kinds`]); assumed until told otherwise.
+    controller: bool,
 }
 
 const NO_OBJECT: Value = Value::Null;
@@ -112,6 +119,7 @@ impl<'r> Evaluation<'r> {
             ctx,
             objects,
             matched: match_request(request, subject),
+            controller: true,
         }
     }
 
@@ -148,7 +156,7 @@ impl<'r> Evaluation<'r> {
         let key = policy.key();
         // No exception names the policy: its rules need not look for any.
         let exceptions = if policy.excepted { exceptions } else { &[] };
-        for rule in rules_for(policy, &self.request.gvk.kind) {
+        for rule in rules_for(policy, &self.request.gvk.kind, self.controller) {
             if !applies(rule, &self.matched) {
                 continue;
             }
@@ -288,9 +296,14 @@ fn object_namespace(object: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// The own rules, or for a pod controller the generated ones (rules.md §3.4).
-fn rules_for<'p>(policy: &'p Policy, kind: &str) -> impl Iterator<Item = &'p Rule> {
-    let generated = policy.autogen.for_kind(kind);
+/// The own rules, or for a pod controller the generated ones (rules.md §3.4); `controller`
+/// false says no policy has generated rules for `kind`.
+fn rules_for<'p>(
+    policy: &'p Policy,
+    kind: &str,
+    controller: bool,
+) -> impl Iterator<Item = &'p Rule> {
+    let generated = controller.then(|| policy.autogen.for_kind(kind)).flatten();
     let own = policy
         .rules
         .iter()
