@@ -4,6 +4,7 @@
 use super::{
     Action, Check, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Validate, matching, pattern,
 };
+use crate::compile::matching::Pattern as Wildcard;
 use crate::diagnostic::Diagnostic;
 use crate::engine::conditions::{Block, Condition};
 use crate::engine::operators::Operator;
@@ -266,10 +267,17 @@ fn condition(c: &ir::Condition, p: &mut Problems) -> Option<Condition<TemplateDo
             return None;
         }
     };
+    let (key, value) = (doc(key, p)?, doc(value, p)?);
+    let wildcards = value.fixed().and_then(|fixed| {
+        let items = fixed.as_array()?;
+        let texts: Option<Vec<&str>> = items.iter().map(serde_json::Value::as_str).collect();
+        Some(texts?.into_iter().map(Wildcard::new).collect())
+    });
     Some(Condition {
-        key: doc(key, p)?,
+        key,
         operator,
-        value: doc(value, p)?,
+        value,
+        wildcards,
         message: c
             .message
             .as_ref()

@@ -97,7 +97,7 @@ fn condition(
     ctx: &mut JsonContext<'_>,
 ) -> Result<bool, SubstitutionError> {
     if let Some(value) = c.value.fixed() {
-        return with_operand(&c.key, ctx, |key| c.holds(key, value))
+        return with_operand(&c.key, ctx, |key| c.holds_fixed(key, value))
             .map_err(SubstitutionError::key);
     }
     let key = substitute(&c.key, ctx).map_err(SubstitutionError::key)?;

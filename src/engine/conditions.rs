@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::operators::{self, Operator};
+use crate::compile::matching::Pattern as Wildcard;
 
 /// One condition, its key and value in whatever form the caller substitutes.
 #[derive(Clone, Debug)]
@@ -12,6 +13,8 @@ pub struct Condition<T> {
     pub operator: Operator,
     pub value: T,
     pub message: String,
+    /// When the value is a fixed list of strings: each compiled as a wildcard, in order.
+    pub wildcards: Option<Box<[Wildcard]>>,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +99,14 @@ impl<T> Condition<T> {
     /// Applies the operator to the substituted key and value.
     pub fn holds(&self, key: &Value, value: &Value) -> bool {
         operators::apply(self.operator, key, value)
+    }
+
+    /// [`Condition::holds`] with the condition's fixed value, whose strings are compiled.
+    pub fn holds_fixed(&self, key: &Value, value: &Value) -> bool {
+        match &self.wildcards {
+            Some(wildcards) => operators::apply_to_list(self.operator, key, value, wildcards),
+            None => operators::apply(self.operator, key, value),
+        }
     }
 }
 

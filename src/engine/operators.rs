@@ -10,6 +10,7 @@ use std::str::FromStr;
 use serde_json::Value;
 
 use super::units;
+use crate::compile::matching::Pattern as Wildcard;
 use crate::value::go::sprint_cow;
 use crate::value::{deep_eq, parse_float, wildcard};
 
@@ -113,6 +114,36 @@ pub fn apply(op: Operator, key: &Value, value: &Value) -> bool {
             durations(key, value).is_some_and(|o| o != Ordering::Greater)
         }
     }
+}
+
+/// [`apply`] with a value that is a fixed list of strings, `wildcards` being those strings
+/// compiled: the set operators then match each key against the compiled patterns.
+pub fn apply_to_list(op: Operator, key: &Value, value: &Value, wildcards: &[Wildcard]) -> bool {
+    match op {
+        Operator::AnyIn | Operator::AllIn | Operator::AnyNotIn | Operator::AllNotIn => {
+            set_op_compiled(op, key, wildcards).unwrap_or(false)
+        }
+        _ => apply(op, key, value),
+    }
+}
+
+/// `set_op` over a list of compiled strings (see [`apply_to_list`]).
+fn set_op_compiled(op: Operator, key: &Value, wildcards: &[Wildcard]) -> Option<bool> {
+    if let Some(k) = scalar_text(key) {
+        let found = wildcards.iter().any(|w| either(w, &k, wildcard::shape(&k)));
+        return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found);
+    }
+    let keys = key.as_array()?.iter().map(sprint_cow);
+    let found = |k: &str| {
+        let shape = wildcard::shape(k);
+        wildcards.iter().any(|w| either(w, k, shape))
+    };
+    Some(list_against(op, keys, found))
+}
+
+/// `W(w, k) || W(k, w)` for a compiled `w` and a key of wildcard shape `shape`.
+fn either(w: &Wildcard, k: &str, shape: wildcard::Shape) -> bool {
+    w.as_str() == k || w.matches(k) || wildcard::matches_as(shape, k, w.as_str())
 }
 
 /// A string that parses as a Go duration and is not exactly `"0"`.
@@ -372,4 +403,55 @@ fn range_holds(k: &str, range: &str) -> bool {
         crate::compile::pattern::StringPattern::parse(range),
     );
     super::scalar::matches(&Value::String(k.to_string()), &pattern)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{Operator, Wildcard, apply, apply_to_list};
+
+    /// Matching keys against a fixed list's compiled strings decides as matching them
+    /// against the list itself, for every operator.
+    #[test]
+    fn compiled_lists_decide_as_plain_lists() {
+        let lists = [
+            json!([]),
+            json!(["*/istio/proxyv2*", "*/linkerd/proxy-init*"]),
+            json!(["NET_ADMIN", "NET_RAW"]),
+            json!(["a?c", "*", "x*"]),
+        ];
+        let keys = [
+            json!("docker.io/istio/proxyv2:1.20"),
+            json!("nginx"),
+            json!("NET_RAW"),
+            json!("abc"),
+            json!("x*"),
+            json!(7),
+            json!(true),
+            json!(null),
+            json!([]),
+            json!(["NET_ADMIN"]),
+            json!(["NET_ADMIN", "SYS_TIME"]),
+            json!(["docker.io/istio/proxyv2:1", "nginx"]),
+            json!(["*"]),
+            json!([1, "a"]),
+            json!({"a": 1}),
+        ];
+        let operators = Operator::names().map(|n| n.parse::<Operator>().expect("a listed name"));
+        for op in operators {
+            for list in &lists {
+                let texts = list.as_array().expect("a list").iter().map(Value::as_str);
+                let wildcards: Vec<Wildcard> =
+                    texts.map(|t| Wildcard::new(t.expect("a string"))).collect();
+                for key in &keys {
+                    assert_eq!(
+                        apply_to_list(op, key, list, &wildcards),
+                        apply(op, key, list),
+                        "{op} {key} {list}"
+                    );
+                }
+            }
+        }
+    }
 }
