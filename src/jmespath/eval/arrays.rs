@@ -79,10 +79,12 @@ fn positions(
 /// One level of nesting removed: inner arrays' elements join the outer array.
 #[inline(never)]
 pub fn flatten(v: Val<'_>) -> Val<'_> {
+    // Sized for every element at once: growing the list per inner array cost more.
+    let size = v.flattened_count();
     let Ok(items) = v.into_elements() else {
         return NULL;
     };
-    let mut out = Vec::with_capacity(items.len());
+    let mut out = Vec::with_capacity(size);
     for item in items {
         match item.into_elements() {
             Ok(inner) => out.extend(inner),
