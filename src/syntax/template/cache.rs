@@ -1,8 +1,7 @@
 //! Expression text → compiled expression, for the texts only known while rendering (nested
-//! variables, rescanned results, `@`). Each text is compiled once per template; the map is
+//! variables, rescanned results, `@`). Each text is compiled once per template; the list is
 //! behind a mutex so a template can be rendered from several threads.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{Template, TemplateError};
@@ -12,37 +11,71 @@ use crate::jmespath::{CompileError, Expression};
 /// past the bound a text is compiled each time it is met.
 const CAPACITY: usize = 64;
 
+/// Up to [`CAPACITY`] texts with what was made of them, searched in order: a template meets
+/// a handful of texts, which compare by length before bytes for less than hashing one.
+#[derive(Debug)]
+struct Texts<T> {
+    entries: Mutex<Vec<(Box<str>, T)>>,
+}
+
+impl<T> Default for Texts<T> {
+    fn default() -> Self {
+        Texts {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<T: Clone> Texts<T> {
+    /// What was made of `text`, made now by `make` if it is not kept.
+    fn get_or_make(&self, text: &str, make: impl FnOnce(&str) -> T) -> T {
+        let found = |entries: &[(Box<str>, T)]| {
+            entries
+                .iter()
+                .find(|(kept, _)| kept.len() == text.len() && **kept == *text)
+                .map(|(_, made)| made.clone())
+        };
+        if let Some(made) = found(&self.lock()) {
+            return made;
+        }
+        let made = make(text);
+        let mut entries = self.lock();
+        if entries.len() < CAPACITY {
+            entries.push((text.into(), made.clone()));
+        }
+        made
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<(Box<str>, T)>> {
+        // A panic elsewhere while holding the lock cannot leave the list half-written (push
+        // is the only mutation), so a poisoned list is still sound.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 type Compiled = Result<Arc<Expression>, CompileError>;
 
 #[derive(Debug, Default)]
 pub(super) struct ExprCache {
-    map: Mutex<HashMap<Box<str>, Compiled>>,
+    texts: Texts<Compiled>,
 }
 
 impl ExprCache {
     /// The compiled expression for `text` (trimmed, not empty).
     pub fn compile(&self, text: &str) -> Compiled {
-        if let Some(found) = self.lock().get(text) {
-            return found.clone();
-        }
-        let compiled = Expression::compile(text).map(Arc::new);
-        let mut map = self.lock();
-        if map.len() < CAPACITY {
-            map.insert(text.into(), compiled.clone());
-        }
-        compiled
+        let compile = |text: &str| Expression::compile(text).map(Arc::new);
+        self.texts.get_or_make(text, compile)
     }
 
     /// How many texts are kept.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Compiled>> {
-        // A panic elsewhere while holding the lock cannot leave the map half-written
-        // (insert is the only mutation), so a poisoned map is still sound.
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+        self.texts.len()
     }
 }
 
@@ -53,26 +86,14 @@ type Parsed = Arc<Result<Template, TemplateError>>;
 /// [`ExprCache`]; past the bound a text is parsed each time it is met.
 #[derive(Debug, Default)]
 pub struct TemplateCache {
-    map: Mutex<HashMap<Box<str>, Parsed>>,
+    texts: Texts<Parsed>,
 }
 
 impl TemplateCache {
     /// The template of `text`, parsed on first use.
     pub fn parse(&self, text: &str) -> Parsed {
-        if let Some(found) = self.lock().get(text) {
-            return Arc::clone(found);
-        }
-        let parsed = Arc::new(Template::parse(text));
-        let mut map = self.lock();
-        if map.len() < CAPACITY {
-            map.insert(text.into(), Arc::clone(&parsed));
-        }
-        parsed
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Parsed>> {
-        // As for ExprCache: insert is the only mutation, so a poisoned map is still sound.
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+        let parse = |text: &str| Arc::new(Template::parse(text));
+        self.texts.get_or_make(text, parse)
     }
 }
 
@@ -97,5 +118,22 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &second));
         assert!(matches!(&*first, Ok(t) if t.text() == "x {{ a }}; y"));
         assert!(cache.parse("{{ a. }}").is_err());
+    }
+
+    /// Texts of the same length are told apart, and past the bound texts are made each
+    /// time without being kept.
+    #[test]
+    fn keeps_distinct_texts_up_to_the_bound() {
+        let cache = ExprCache::default();
+        let (ab, ac) = (cache.compile("a.b"), cache.compile("a.c"));
+        assert!(matches!((ab, ac), (Ok(x), Ok(y)) if x.text() == "a.b" && y.text() == "a.c"));
+        for i in 0..CAPACITY + 5 {
+            let text = format!("k{i}");
+            assert!(matches!(cache.compile(&text), Ok(e) if e.text() == text));
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        let past = format!("k{}", CAPACITY + 1);
+        let (first, second) = (cache.compile(&past), cache.compile(&past));
+        assert!(matches!((first, second), (Ok(a), Ok(b)) if !Arc::ptr_eq(&a, &b)));
     }
 }
