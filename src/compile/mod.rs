@@ -198,11 +198,21 @@ pub enum PatternSpec {
     Invalid(String),
 }
 
+/// Which foreach variables a rule's strings name, of those the engine sets only when named
+/// (`element` is always set).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ElementNames {
+    /// `element<N>`/`elementIndex<N>`.
+    pub indexed: bool,
+    /// `elementIndex`.
+    pub index: bool,
+}
+
 #[derive(Debug)]
 pub struct Foreach {
     pub list: Expression,
-    /// Some string of the rule names `element<N>`/`elementIndex<N>`: those keys are set.
-    pub indexed: bool,
+    /// The foreach variables the rule names, of those set only when named.
+    pub names: ElementNames,
     pub element_scope: Option<bool>,
     pub context: Vec<ContextEntry>,
     pub preconditions: Option<Block<TemplateDoc>>,

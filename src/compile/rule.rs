@@ -2,7 +2,8 @@
 //! collected as diagnostics; the caller marks the policy invalid.
 
 use super::{
-    Action, Check, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Validate, matching, pattern,
+    Action, Check, ElementNames, Foreach, ForeachCheck, PathExpr, PatternSpec, Rule, Validate,
+    matching, pattern,
 };
 use crate::compile::matching::Pattern as Wildcard;
 use crate::diagnostic::Diagnostic;
@@ -25,19 +26,21 @@ impl Problems {
     }
 }
 
-/// Whether any string of the rule names a level-indexed foreach variable (`element0`,
-/// `elementIndex1`, ...); the engine only sets those keys when so.
-fn names_indexed_element(r: &ir::Rule) -> bool {
-    let mut found = false;
+/// Which foreach variables the rule's strings name, of those the engine sets only when
+/// named: the level-indexed ones (`element0`, `elementIndex1`, ...) and `elementIndex`.
+fn element_names(r: &ir::Rule) -> ElementNames {
+    let mut names = ElementNames::default();
     let mut copy = r.clone();
     crate::ir::visit::rule(&mut copy, &mut |text: &mut String| {
-        found |= text.match_indices("element").any(|(at, word)| {
-            text[at + word.len()..]
+        for (at, word) in text.match_indices("element") {
+            let rest = &text[at + word.len()..];
+            names.index |= rest.starts_with("Index");
+            names.indexed |= rest
                 .trim_start_matches("Index")
-                .starts_with(|c: char| c.is_ascii_digit())
-        });
+                .starts_with(|c: char| c.is_ascii_digit());
+        }
     });
-    found
+    names
 }
 
 pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
@@ -68,7 +71,7 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
 }
 
 fn validate(v: &ir::Validate, r: &ir::Rule, p: &mut Problems) -> Validate {
-    let indexed = names_indexed_element(r);
+    let names = element_names(r);
     Validate {
         message: v
             .message
@@ -77,13 +80,13 @@ fn validate(v: &ir::Validate, r: &ir::Rule, p: &mut Problems) -> Validate {
         failure_action: v.failure_action.as_ref().map(|a| Action::parse(&a.node)),
         failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),
-        check: check(v, indexed, p),
+        check: check(v, names, p),
         joined_messages: Default::default(),
         passed: crate::engine::messages::passed(&r.name.node).into(),
     }
 }
 
-fn check(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Check {
+fn check(v: &ir::Validate, names: ElementNames, p: &mut Problems) -> Check {
     let kinds = [
         v.pattern.is_some(),
         v.any_pattern.is_some(),
@@ -105,7 +108,7 @@ fn check(v: &ir::Validate, indexed: bool, p: &mut Problems) -> Check {
         return Check::AnyPattern(any_pattern(any, true, p));
     }
     if let Some(each) = &v.foreach {
-        return Check::Foreach(foreach_list(each, indexed, p));
+        return Check::Foreach(foreach_list(each, names, p));
     }
     if let Some(ps) = &v.pod_security {
         return match super::podsecurity::block(ps, p) {
@@ -182,11 +185,11 @@ fn check_anchors(node: &Node, p: &mut Problems) {
     }
 }
 
-fn foreach_list(list: &[ir::Foreach], indexed: bool, p: &mut Problems) -> Vec<Foreach> {
-    list.iter().filter_map(|f| foreach(f, indexed, p)).collect()
+fn foreach_list(list: &[ir::Foreach], names: ElementNames, p: &mut Problems) -> Vec<Foreach> {
+    list.iter().filter_map(|f| foreach(f, names, p)).collect()
 }
 
-fn foreach(f: &ir::Foreach, indexed: bool, p: &mut Problems) -> Option<Foreach> {
+fn foreach(f: &ir::Foreach, names: ElementNames, p: &mut Problems) -> Option<Foreach> {
     let Some(list) = &f.list else {
         p.add(f.span, "foreach: `list` is required");
         return None;
@@ -223,13 +226,13 @@ fn foreach(f: &ir::Foreach, indexed: bool, p: &mut Problems) -> Option<Foreach> 
     } else if let Some(any) = &f.any_pattern {
         ForeachCheck::AnyPattern(any_pattern(any, false, p))
     } else if let Some(nested) = &f.foreach {
-        ForeachCheck::Nested(foreach_list(nested, indexed, p))
+        ForeachCheck::Nested(foreach_list(nested, names, p))
     } else {
         ForeachCheck::None
     };
     Some(Foreach {
         list: expr,
-        indexed,
+        names,
         element_scope: f.element_scope.as_ref().map(|b| b.node),
         context: super::context::context(&f.context, p),
         preconditions: f.preconditions.as_ref().and_then(|c| conditions(c, p)),

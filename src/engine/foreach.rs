@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::checks::{self, RuleText, Target, Verdict};
 use super::context::{JsonContext, is_missing_key};
 use super::rule::{Values, register};
-use crate::compile::{Foreach, ForeachCheck};
+use crate::compile::{ElementNames, Foreach, ForeachCheck};
 use crate::report::Status;
 use crate::syntax::template::QueryError;
 use crate::value::go_type_name;
@@ -101,7 +101,7 @@ fn elements_of<'c>(
         }
         let verdict = match element {
             Cow::Borrowed(element) => {
-                bind_element(ctx, depth, index, element, entry.indexed);
+                bind_element(ctx, depth, index, element, entry.names);
                 let here = if keep {
                     Target::Element(element)
                 } else {
@@ -110,11 +110,11 @@ fn elements_of<'c>(
                 element_body(entry, depth, here, text, values, ctx)
             }
             Cow::Owned(element) if keep => {
-                set_element(ctx, depth, index, element.clone(), entry.indexed);
+                set_element(ctx, depth, index, element.clone(), entry.names);
                 element_body(entry, depth, Target::Element(&element), text, values, ctx)
             }
             Cow::Owned(element) => {
-                set_element(ctx, depth, index, element, entry.indexed);
+                set_element(ctx, depth, index, element, entry.names);
                 element_body(entry, depth, target, text, values, ctx)
             }
         };
@@ -161,31 +161,35 @@ fn bind_element<'c>(
     depth: usize,
     index: usize,
     element: &'c Value,
-    indexed: bool,
+    names: ElementNames,
 ) {
-    if indexed {
+    if names.indexed {
         ctx.bind(format!("element{depth}"), element);
         ctx.set(format!("elementIndex{depth}"), Value::from(index));
     }
     ctx.bind("element", element);
-    ctx.set("elementIndex", Value::from(index));
+    if names.index {
+        ctx.set("elementIndex", Value::from(index));
+    }
 }
 
-/// Sets `element` and `elementIndex`, and their level-indexed twins when the rule names
-/// them (rules.md §4.6.4).
+/// Sets `element`, and `elementIndex` and the level-indexed twins when the rule names them
+/// (rules.md §4.6.4): a key no string of the rule names cannot be read.
 fn set_element(
     ctx: &mut JsonContext<'_>,
     depth: usize,
     index: usize,
     element: Value,
-    indexed: bool,
+    names: ElementNames,
 ) {
-    if indexed {
+    if names.indexed {
         ctx.set(format!("element{depth}"), element.clone());
         ctx.set(format!("elementIndex{depth}"), Value::from(index));
     }
     ctx.set("element", element);
-    ctx.set("elementIndex", Value::from(index));
+    if names.index {
+        ctx.set("elementIndex", Value::from(index));
+    }
 }
 
 fn element_body<'c>(
