@@ -21,10 +21,12 @@ pub enum Kind {
     Fail,
 }
 
-/// What a mismatch says. A value that does not match its scalar pattern is described only
-/// when the description is read: most failures end up reported by their path alone.
+/// What a mismatch says. The common failures (a value that does not match its scalar
+/// pattern, a value of the wrong structure) are described only when the description is
+/// read: most end up reported by their path alone.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Said<'a> {
+    /// Written when the mismatch was found.
     Text(String),
     /// `resource value '<value>' does not match '<pattern>' at path <path>`.
     Value {
@@ -32,9 +34,7 @@ pub enum Said<'a> {
         pattern: &'a Scalar,
     },
     /// An object pattern over a value of Go type `found`.
-    NotAnObject {
-        found: &'static str,
-    },
+    NotAnObject { found: &'static str },
     /// A list pattern over a value that is not a list.
     NotAList,
 }
