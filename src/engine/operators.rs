@@ -129,16 +129,18 @@ pub fn apply_to_list(op: Operator, key: &Value, value: &Value, wildcards: &[Wild
 
 /// `set_op` over a list of compiled strings (see [`apply_to_list`]).
 fn set_op_compiled(op: Operator, key: &Value, wildcards: &[Wildcard]) -> Option<bool> {
-    if let Some(k) = scalar_text(key) {
-        let found = wildcards.iter().any(|w| either(w, &k, wildcard::shape(&k)));
-        return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found);
-    }
-    let keys = key.as_array()?.iter().map(sprint_cow);
     let found = |k: &str| {
         let shape = wildcard::shape(k);
         wildcards.iter().any(|w| either(w, k, shape))
     };
-    Some(list_against(op, keys, found))
+    if let Some(k) = scalar_text(key) {
+        return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found(&k));
+    }
+    Some(list_against(
+        op,
+        key.as_array()?.iter().map(sprint_cow),
+        found,
+    ))
 }
 
 /// `W(w, k) || W(k, w)` for a compiled `w` and a key of wildcard shape `shape`.

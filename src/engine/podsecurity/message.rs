@@ -91,14 +91,26 @@ pub fn rewrite_field(field: &str, kind: &str) -> String {
 /// with its neighbours (it starts with `s` and ends with `c`, letters `metadata` lacks).
 fn push_field(out: &mut String, field: &str, kind: &str) {
     let spec = pod_spec_path(kind);
+    let bytes = field.as_bytes();
+    // Where `spec` stays itself (a Pod's fields) only `metadata` moves: only `m` is looked for.
     if spec == "spec" {
-        // `spec` stays itself (a Pod's fields): only `metadata` moves.
-        push_metadata_moved(out, field);
-        return;
+        push_rewritten(out, field, spec, memchr::memchr_iter(b'm', bytes));
+    } else {
+        push_rewritten(out, field, spec, memchr::memchr2_iter(b's', b'm', bytes));
     }
+}
+
+/// Appends `field` with each `spec` and `metadata` starting at one of `candidates` (byte
+/// positions, ascending) replaced.
+fn push_rewritten(
+    out: &mut String,
+    field: &str,
+    spec: &str,
+    candidates: impl Iterator<Item = usize>,
+) {
     // `field[copied..]` is not written yet; it starts at a word's end, a character boundary.
     let mut copied = 0;
-    for at in memchr::memchr2_iter(b's', b'm', field.as_bytes()) {
+    for at in candidates {
         if at < copied {
             continue;
         }
@@ -113,21 +125,6 @@ fn push_field(out: &mut String, field: &str, kind: &str) {
         out.push_str(&field[copied..at]);
         out.push_str(replacement);
         copied = at + word.len();
-    }
-    out.push_str(&field[copied..]);
-}
-
-/// [`push_field`] when `spec` is rewritten to itself: every `metadata` becomes
-/// `spec.template.metadata`.
-fn push_metadata_moved(out: &mut String, field: &str) {
-    let mut copied = 0;
-    for at in memchr::memchr_iter(b'm', field.as_bytes()) {
-        if at < copied || !field[at..].starts_with("metadata") {
-            continue;
-        }
-        out.push_str(&field[copied..at]);
-        out.push_str("spec.template.metadata");
-        copied = at + "metadata".len();
     }
     out.push_str(&field[copied..]);
 }
