@@ -22,12 +22,9 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
         let key = policy.key();
         policy.excepted = out.exceptions.iter().any(|e| e.names_policy(&key));
     }
-    for generated in out.policies.iter().flat_map(|p| &p.autogen.variants) {
-        for kind in generated
-            .controllers
-            .iter()
-            .filter(|_| !generated.rules.is_empty())
-        {
+    let variants = out.policies.iter().flat_map(|p| &p.autogen.variants);
+    for generated in variants.filter(|g| !g.rules.is_empty()) {
+        for kind in &generated.controllers {
             if !out.controller_kinds.contains(kind) {
                 out.controller_kinds.push(kind.clone());
             }

@@ -43,9 +43,7 @@ fn evaluate_lent(
     inputs: Inputs<'_>,
 ) -> (Vec<PolicyResponse>, Objects) {
     let (base, replaced) = root(request, objects);
-    let controller = set.controller_kinds.contains(&request.gvk.kind);
-    let mut shared = Evaluation::new(request, &base);
-    shared.controller = controller;
+    let mut shared = Evaluation::of_set(set, request, &base);
     let mut out = Vec::with_capacity(set.policies.len());
     for (index, policy) in set.policies.iter().enumerate() {
         if policy.invalid.is_some() {
@@ -55,9 +53,12 @@ fn evaluate_lent(
             Some(own) => {
                 let (own, objects) = own.into_parts();
                 let own_base = root(&own, objects).0;
-                let mut evaluation = Evaluation::new(&own, &own_base);
-                evaluation.controller = set.controller_kinds.contains(&own.gvk.kind);
-                evaluation.policy(index, policy, &set.exceptions, inputs)
+                Evaluation::of_set(set, &own, &own_base).policy(
+                    index,
+                    policy,
+                    &set.exceptions,
+                    inputs,
+                )
             }
             None => shared.policy(index, policy, &set.exceptions, inputs),
         };
@@ -99,7 +100,7 @@ struct Evaluation<'r> {
     objects: [Option<&'r Value>; 2],
     matched: MatchRequest<'r>,
     /// Some policy of the set has generated rules for the request's kind (see
-    /// [`PolicySet::controller_kinds`]); assumed until told otherwise.
+    /// [`PolicySet::controller_kinds`]); assumed when the set is not known.
     controller: bool,
 }
 
@@ -120,6 +121,15 @@ impl<'r> Evaluation<'r> {
             objects,
             matched: match_request(request, subject),
             controller: true,
+        }
+    }
+
+    /// An evaluation of `set`'s policies, which knows whether the set has generated rules
+    /// for the request's kind.
+    fn of_set(set: &PolicySet, request: &'r Request, base: &'r Value) -> Evaluation<'r> {
+        Evaluation {
+            controller: set.controller_kinds.contains(&request.gvk.kind),
+            ..Evaluation::new(request, base)
         }
     }
 

@@ -111,16 +111,17 @@ impl Matcher {
     /// Does this block select the request? For a `match` block: the rule is a candidate;
     /// for an `exclude` block: the request is excluded; for an exception: it applies.
     pub fn matches(&self, request: &MatchRequest<'_>) -> bool {
+        // Filters of kinds alone are decided by the kinds, without looking at the user.
         if self.kinds_only {
-            let one = |f: &Filter| kinds_match(&f.resources, request, true);
-            return match self.combine {
-                Combine::Any => self.filters.iter().any(one),
-                Combine::All => self.filters.iter().all(one),
-                Combine::Never => false,
-            };
+            return self.combined(|f| kinds_match(&f.resources, request, true));
         }
         let user = request.user.filter(|u| !u.is_empty());
-        let one = |f: &Filter| self.filter_matches(f, request, user);
+        self.combined(|f| self.filter_matches(f, request, user))
+    }
+
+    /// The filters' verdicts, each from `one`, combined as the block says.
+    #[inline]
+    fn combined(&self, one: impl FnMut(&Filter) -> bool) -> bool {
         match self.combine {
             Combine::Any => self.filters.iter().any(one),
             Combine::All => self.filters.iter().all(one),
