@@ -183,9 +183,8 @@ impl<'o> Evaluator<'o> {
         'o: 'd,
     {
         if let Val::Ref(value) = data {
-            // A borrowed value owns nothing: leaving it undropped spares the call to the
-            // drop of `Val`, which a lookup would otherwise make every time.
-            std::mem::forget(data);
+            // Let go of without the drop call a lookup would otherwise make every time.
+            release(data);
             if let Some((document, layer)) = self.layer
                 && std::ptr::eq(document, value)
                 && let Some(found) = layer.get(name)
