@@ -346,35 +346,45 @@ type Replaced = Vec<(&'static str, Option<Value>)>;
 fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     let mut req = objects.admission;
     let mut replaced = Replaced::new();
-    let mut set = |key: &'static str, value: Value| {
-        // The review usually holds the same operation and namespace: nothing to replace.
-        if req.get(key) == Some(&value) {
+    for (key, object) in [
+        ("object", objects.object),
+        ("oldObject", objects.old_object),
+    ] {
+        if let Some(object) = object {
+            replaced.push((key, req.insert(key.into(), object)));
+        }
+    }
+    let mut set = |key: &'static str, holds: &dyn Fn(&Value) -> bool, make: &dyn Fn() -> Value| {
+        // A field the review already holds as the context would set it (the usual case
+        // for the operation, the namespace and the user) stays in place, and is not built.
+        if req.get(key).is_some_and(holds) {
             return;
         }
-        let old = req.insert(key.into(), value);
+        let old = req.insert(key.into(), make());
         replaced.push((key, old));
     };
-    set("operation", Value::from(request.operation.as_str()));
-    if let Some(object) = objects.object {
-        set("object", object);
-    }
-    if let Some(old) = objects.old_object {
-        set("oldObject", old);
-    }
+    let operation = request.operation.as_str();
+    set("operation", &|v| v.as_str() == Some(operation), &|| {
+        Value::from(operation)
+    });
     let namespace = if request.operation == Operation::Delete {
         ""
     } else {
         request.namespace.as_str()
     };
-    set("namespace", Value::from(namespace));
+    set("namespace", &|v| v.as_str() == Some(namespace), &|| {
+        Value::from(namespace)
+    });
     let mut root = Map::new();
     if let Some(user) = &request.user {
-        set("userInfo", user_info(user));
+        set("userInfo", &|v| holds_user_info(v, user), &|| {
+            user_info(user)
+        });
         if !user.roles.is_empty() {
-            set("roles", strings(&user.roles));
+            set("roles", &|_| false, &|| strings(&user.roles));
         }
         if !user.cluster_roles.is_empty() {
-            set("clusterRoles", strings(&user.cluster_roles));
+            set("clusterRoles", &|_| false, &|| strings(&user.cluster_roles));
         }
         let (sa_ns, sa_name) = service_account(&user.username);
         root.insert("serviceAccountName".into(), Value::String(sa_name));
@@ -382,6 +392,42 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     }
     root.insert("request".into(), Value::Object(req));
     (Value::Object(root), replaced)
+}
+
+/// Whether `value` is what [`user_info`] builds for `user`, decided without building it
+/// (`extra`, rarely given, is compared built).
+fn holds_user_info(value: &Value, user: &UserInfo) -> bool {
+    let Value::Object(info) = value else {
+        return false;
+    };
+    if !user.extra.is_empty() {
+        return *value == user_info(user);
+    }
+    let text = |key: &str, text: &str| match info.get(key) {
+        None => text.is_empty(),
+        Some(v) => !text.is_empty() && v.as_str() == Some(text),
+    };
+    let groups = match info.get("groups") {
+        None => user.groups.is_empty(),
+        Some(Value::Array(items)) => {
+            !user.groups.is_empty()
+                && items.len() == user.groups.len()
+                && items
+                    .iter()
+                    .zip(&user.groups)
+                    .all(|(v, g)| v.as_str() == Some(g))
+        }
+        Some(_) => false,
+    };
+    let present = [
+        !user.username.is_empty(),
+        !user.uid.is_empty(),
+        !user.groups.is_empty(),
+    ];
+    info.len() == present.iter().filter(|p| **p).count()
+        && text("username", &user.username)
+        && text("uid", &user.uid)
+        && groups
 }
 
 /// `request.userInfo` as Kubernetes writes it: empty fields are left out, and `extra` is
@@ -412,9 +458,9 @@ fn strings(list: &[String]) -> Value {
 fn service_account(username: &str) -> (String, String) {
     const PREFIX_LEN: usize = "system:serviceaccount:".len();
     let rest = username.get(PREFIX_LEN..).unwrap_or_default();
-    let parts: Vec<&str> = rest.split(':').collect();
-    match parts.as_slice() {
-        [ns, name, ..] if username.len() > PREFIX_LEN => (ns.to_string(), name.to_string()),
+    let mut parts = rest.split(':');
+    match (parts.next(), parts.next()) {
+        (Some(ns), Some(name)) if username.len() > PREFIX_LEN => (ns.to_string(), name.to_string()),
         _ => (String::new(), String::new()),
     }
 }
@@ -575,5 +621,51 @@ mod tests {
         assert_eq!(base["request"]["operation"], json!("DELETE"));
         request.restore(give_back(base, replaced));
         assert_eq!(format!("{request:?}"), before);
+    }
+
+    /// Deciding that a review holds the user's `userInfo` without building it agrees with
+    /// building it and comparing, for every field present or left out, and for any change.
+    #[test]
+    fn a_held_user_info_is_recognised_without_building_it() {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let users = [
+            UserInfo::default(),
+            UserInfo {
+                username: "alice".into(),
+                ..UserInfo::default()
+            },
+            UserInfo {
+                uid: "7".into(),
+                groups: strings(&["dev", "ops"]),
+                ..UserInfo::default()
+            },
+            UserInfo {
+                username: "bob".into(),
+                extra: vec![("scopes".into(), strings(&["a"]))],
+                ..UserInfo::default()
+            },
+        ];
+        let changed = [
+            json!({}),
+            json!({"username": "alice"}),
+            json!({"username": ""}),
+            json!({"uid": "7", "groups": ["dev", "ops"]}),
+            json!({"uid": "7", "groups": ["ops", "dev"]}),
+            json!({"uid": "7", "groups": ["dev"]}),
+            json!({"uid": "7", "groups": ["dev", "ops"], "username": "x"}),
+            json!({"username": "bob", "extra": {"scopes": ["a"]}}),
+            json!({"username": "bob", "extra": {"scopes": ["b"]}}),
+            json!("alice"),
+        ];
+        for user in &users {
+            assert!(holds_user_info(&user_info(user), user), "{user:?}");
+            for value in &changed {
+                assert_eq!(
+                    holds_user_info(value, user),
+                    *value == user_info(user),
+                    "{user:?} against {value}"
+                );
+            }
+        }
     }
 }

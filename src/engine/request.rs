@@ -275,7 +275,8 @@ impl Request {
                 .unwrap_or_default()
                 .to_string()
         };
-        let operation = text(&req, "operation")
+        let operation = (req.get("operation").and_then(Value::as_str))
+            .unwrap_or_default()
             .parse::<Operation>()
             .map_err(|e| e.to_string())?;
         let empty = Map::new();
