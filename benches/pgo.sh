@@ -10,9 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rustup component add llvm-tools >/dev/null 2>&1
+rustup component add llvm-tools >/dev/null 2>&1 || true
 host=$(rustc -vV | sed -n 's/^host: //p')
 profdata="$(rustc --print sysroot)/lib/rustlib/$host/bin/llvm-profdata"
+if [ ! -x "$profdata" ]; then
+    echo "error: $profdata not found: the toolchain's llvm-tools component is needed" \
+        "(rustup component add llvm-tools)" >&2
+    exit 1
+fi
 dir="$PWD/target/pgo"
 rm -rf "$dir/profiles"
 
