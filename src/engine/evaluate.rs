@@ -380,6 +380,7 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
         set("userInfo", &|v| holds_user_info(v, user), &|| {
             user_info(user)
         });
+        // Roles are Kyverno's addition, never in a review: set whenever known.
         if !user.roles.is_empty() {
             set("roles", &|_| false, &|| strings(&user.roles));
         }
@@ -403,9 +404,9 @@ fn holds_user_info(value: &Value, user: &UserInfo) -> bool {
     if !user.extra.is_empty() {
         return *value == user_info(user);
     }
-    let text = |key: &str, text: &str| match info.get(key) {
-        None => text.is_empty(),
-        Some(v) => !text.is_empty() && v.as_str() == Some(text),
+    let same_text = |key: &str, expected: &str| match info.get(key) {
+        None => expected.is_empty(),
+        Some(v) => !expected.is_empty() && v.as_str() == Some(expected),
     };
     let groups = match info.get("groups") {
         None => user.groups.is_empty(),
@@ -425,8 +426,8 @@ fn holds_user_info(value: &Value, user: &UserInfo) -> bool {
         !user.groups.is_empty(),
     ];
     info.len() == present.iter().filter(|p| **p).count()
-        && text("username", &user.username)
-        && text("uid", &user.uid)
+        && same_text("username", &user.username)
+        && same_text("uid", &user.uid)
         && groups
 }
 
