@@ -252,6 +252,15 @@ impl<'o> Evaluator<'o> {
             }
             (ProjectionKind::List, Err(e)) => return Err(e),
         };
+        // `x[]` over an array the expression built (a flatten's): the array itself without
+        // its nulls, kept in place instead of copied into a new one.
+        let left = match (rhs, left) {
+            (Expr::Identity, Val::List(mut items)) => {
+                items.retain(|item| !item.is_null());
+                return Ok(Val::List(items));
+            }
+            (_, left) => left,
+        };
         match left.into_elements() {
             // The document's own arrays, the common case, get a loop of their own.
             Ok(Elements::Refs(items)) => self.project_each(rhs, items.map(Val::Ref)),
