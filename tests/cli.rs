@@ -156,3 +156,33 @@ fn jp_function_row() {
 fn jp_parse() {
     snapshot("jp_parse", &["jp", "parse", "a.b[?c == `1`] | length(@)"]);
 }
+
+/// `bench --per-policy` times every policy of the set: one row per policy, named as the
+/// set names it, each with the time it took per review.
+#[test]
+fn bench_per_policy_has_a_row_per_policy() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nomos"))
+        .args(["bench", "--pods", "20", "--per-policy", "--json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("invariant: the nomos binary was built for this test");
+    assert!(output.status.success());
+    let figures: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("bench --json prints one JSON object");
+    let rows = figures["per_policy"]
+        .as_array()
+        .expect("per_policy is a list");
+    assert_eq!(Some(rows.len() as u64), figures["policies"].as_u64());
+    let mut names: Vec<&str> = rows.iter().filter_map(|r| r["policy"].as_str()).collect();
+    assert!(names.contains(&"podsecurity-baseline"), "{names:?}");
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), rows.len(), "each policy once");
+    // Every policy of the pack matches pods, so each one takes some time.
+    for row in rows {
+        assert!(
+            row["us_per_review"].as_f64().is_some_and(|us| us > 0.0),
+            "{row}"
+        );
+    }
+}

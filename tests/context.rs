@@ -122,6 +122,7 @@ fn run_case(row: &Value) -> Result<(), Failed> {
     let inputs = Inputs {
         values: doc.values.as_ref(),
         offline: Some(&offline),
+        timings: None,
     };
     let responses = evaluate(&set, &mut request, inputs);
     let rule = responses

@@ -1,6 +1,9 @@
 //! Every policy of a compiled set on one request (rules.md §9.1): scope pre-filters, the
 //! rule set for the resource's kind, matching, and the JSON context each policy sees.
 
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
 use serde_json::{Map, Value};
 
 use super::context::{JsonContext, request_field};
@@ -23,6 +26,30 @@ pub struct Inputs<'a> {
     pub values: Option<&'a ValuesFile>,
     /// The stand-ins for a cluster (rules.md §5.4); `None` serves no such source.
     pub offline: Option<&'a Offline>,
+    /// Where to add the time each policy took; `None` times nothing.
+    pub timings: Option<&'a PolicyTimes>,
+}
+
+/// Time spent in each policy of a set (indexed like the set's policies), summed over the
+/// evaluations given it. The request's preparation, shared by all policies, is in none.
+#[derive(Debug, Default)]
+pub struct PolicyTimes {
+    spent: RefCell<Vec<Duration>>,
+}
+
+impl PolicyTimes {
+    fn add(&self, policy: usize, spent: Duration) {
+        let mut all = self.spent.borrow_mut();
+        if all.len() <= policy {
+            all.resize(policy + 1, Duration::ZERO);
+        }
+        all[policy] += spent;
+    }
+
+    /// The time summed per policy index (policies never evaluated are absent or zero).
+    pub fn spent(&self) -> Vec<Duration> {
+        self.spent.borrow().clone()
+    }
 }
 
 /// Responses of every valid policy (invalid policies answer nothing). The JSON context
@@ -49,6 +76,7 @@ fn evaluate_lent(
         if policy.invalid.is_some() {
             continue;
         }
+        let started = inputs.timings.map(|_| Instant::now());
         let response = match changed_request(policy, request, &shared.ctx, inputs) {
             Some(own) => {
                 let (own, objects) = own.into_parts();
@@ -63,6 +91,9 @@ fn evaluate_lent(
             None => shared.policy(index, policy, &set.exceptions, inputs),
         };
         out.push(response);
+        if let (Some(timings), Some(started)) = (inputs.timings, started) {
+            timings.add(index, started.elapsed());
+        }
     }
     drop(shared);
     (out, give_back(base, replaced))

@@ -274,6 +274,7 @@ fn run_all(suite: &Suite, operation: Option<Operation>) -> Vec<Vec<PolicyRespons
     let inputs = Inputs {
         values: suite.values.as_ref(),
         offline: Some(&suite.offline),
+        timings: None,
     };
     suite
         .resources

@@ -157,6 +157,7 @@ impl<'a, K> Context<'a, K> {
         let inputs = Inputs {
             values: self.values,
             offline: None,
+            timings: None,
         };
         let responses = evaluate::evaluate(self.set, &mut request, inputs);
         (self.keep)(self.set, reference, responses)
