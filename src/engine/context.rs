@@ -229,7 +229,9 @@ impl<'c> JsonContext<'c> {
 
     /// A top-level key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.top.get(key).or_else(|| self.base.get(key))
+        self.top
+            .get(key)
+            .or_else(|| crate::value::get(self.base, key))
     }
 
     pub fn push_scope(&mut self) {
@@ -411,12 +413,12 @@ impl Resolver for JsonContext<'_> {
 
 /// `request.<key>` of a context document, unless absent or null.
 pub fn request_field<'v>(document: &'v Value, key: &str) -> Option<&'v Value> {
-    present(document.get("request")?, key)
+    present(crate::value::get(document, "request")?, key)
 }
 
 /// `object.<key>`, unless absent or null.
 fn present<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
-    object.get(key).filter(|v| !v.is_null())
+    crate::value::get(object, key).filter(|v| !v.is_null())
 }
 
 /// [`mentions`] for a compiled expression: a name of word characters (`word`, see

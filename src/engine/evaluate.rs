@@ -388,7 +388,7 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     let mut set = |key: &'static str, holds: &dyn Fn(&Value) -> bool, make: &dyn Fn() -> Value| {
         // A field the review already holds as the context would set it (the usual case
         // for the operation, the namespace and the user) stays in place, and is not built.
-        if req.get(key).is_some_and(holds) {
+        if crate::value::field(&req, key).is_some_and(holds) {
             return;
         }
         let old = req.insert(key.into(), make());

@@ -41,14 +41,12 @@ impl<'a> MatchRequest<'a> {
     /// without user information or namespace labels (set those fields as needed).
     pub fn for_object(object: &'a Value) -> MatchRequest<'a> {
         let text = |o: Option<&'a Map<String, Value>>, key: &str| {
-            o.and_then(|o| o.get(key))
+            o.and_then(|o| crate::value::field(o, key))
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
         let root = object.as_object();
-        let meta = root
-            .and_then(|o| o.get("metadata"))
-            .and_then(Value::as_object);
+        let meta = crate::value::get(object, "metadata").and_then(Value::as_object);
         let object_kind = text(root, "kind");
         let (group, version, kind) = match split_api_version(text(root, "apiVersion")) {
             Some((group, version)) => (group, version, object_kind),

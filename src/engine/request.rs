@@ -270,17 +270,17 @@ impl Request {
             return Err("the AdmissionReview has no `request` object".into());
         };
         let text = |m: &Map<String, Value>, k: &str| {
-            m.get(k)
+            crate::value::field(m, k)
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string()
         };
-        let operation = (req.get("operation").and_then(Value::as_str))
+        let operation = (crate::value::field(&req, "operation").and_then(Value::as_str))
             .unwrap_or_default()
             .parse::<Operation>()
             .map_err(|e| e.to_string())?;
         let empty = Map::new();
-        let kind = req.get("kind").and_then(Value::as_object).unwrap_or(&empty);
+        let kind = (crate::value::field(&req, "kind").and_then(Value::as_object)).unwrap_or(&empty);
         let gvk = Gvk {
             group: text(kind, "group"),
             version: text(kind, "version"),
@@ -289,7 +289,7 @@ impl Request {
         let take = |req: &mut Map<String, Value>, k: &str| req.remove(k).filter(|v| !v.is_null());
         let object = take(&mut req, "object");
         let old_object = take(&mut req, "oldObject");
-        let user = req.get("userInfo").map(user_info);
+        let user = crate::value::field(&req, "userInfo").map(user_info);
         Ok(Request {
             operation,
             object,

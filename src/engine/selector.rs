@@ -22,7 +22,8 @@ impl<'a> StringMap<'a> {
 
     /// The map under `key` of a JSON object (e.g. `metadata` → `labels`).
     pub fn field(object: Option<&'a Map<String, Value>>, key: &str) -> StringMap<'a> {
-        StringMap::new(object.and_then(|o| o.get(key)).and_then(Value::as_object))
+        let found = object.and_then(|o| crate::value::field(o, key));
+        StringMap::new(found.and_then(Value::as_object))
     }
 
     pub fn get(&self, key: &str) -> Option<&'a str> {

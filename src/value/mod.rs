@@ -28,6 +28,16 @@ pub fn field<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&
         .map(|(_, v)| v)
 }
 
+/// [`field`] of any value: `None` unless `value` is an object that holds `key`. A call, not
+/// an inlined scan: for the lookups made once per request, outside the hot loops.
+#[inline(never)]
+pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => field(map, key),
+        _ => None,
+    }
+}
+
 /// A number value from a float, normalised so integral values are stored (and printed)
 /// as integers.
 pub fn number(f: f64) -> Value {
