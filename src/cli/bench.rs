@@ -140,10 +140,10 @@ fn per_policy(set: &PolicySet, reviews: &[Vec<u8>]) -> Value {
         }
     }
     let spent = timings.spent();
-    let reviews = reviews.len().max(1) as f64;
+    let count = reviews.len().max(1) as f64;
     let rows = set.policies.iter().enumerate().map(|(i, policy)| {
         let total = spent.get(i).map_or(0.0, |d| d.as_secs_f64());
-        json!({"policy": policy.key(), "us_per_review": round(total * 1e6 / reviews)})
+        json!({"policy": policy.key(), "us_per_review": round(total * 1e6 / count)})
     });
     Value::Array(rows.collect())
 }
