@@ -107,18 +107,24 @@ fn give_back(base: Value, replaced: Replaced) -> Objects {
     let Some(Value::Object(mut request)) = base.remove("request") else {
         return Objects::default();
     };
-    let mut take = |key: &str| request.remove(key).filter(|v| !v.is_null());
-    let (object, old_object) = (take("object"), take("oldObject"));
+    // The objects are among the replaced fields: restoring a field gives back the value
+    // the context held there.
+    let mut objects = Objects::default();
     for (key, old) in replaced.into_iter().rev() {
-        match old {
+        let lent = match old {
             Some(value) => request.insert(key.into(), value),
             None => request.remove(key),
         };
+        let lent = lent.filter(|v| !v.is_null());
+        match key {
+            "object" => objects.object = lent,
+            "oldObject" => objects.old_object = lent,
+            _ => {}
+        }
     }
     Objects {
-        object,
-        old_object,
         admission: request,
+        ..objects
     }
 }
 
