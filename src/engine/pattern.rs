@@ -461,11 +461,7 @@ fn negation_matched(here: &Path) -> Mismatch<'static> {
 #[cold]
 fn wrapped<'a>(m: Mismatch<'a>, prefix: &str) -> Mismatch<'a> {
     let message = format!("{prefix}: {}", m.message());
-    Mismatch {
-        kind: Kind::Skip,
-        said: Said::Text(message),
-        path: m.path,
-    }
+    Mismatch::at(Kind::Skip, message, m.path)
 }
 
 fn existence<'p>(

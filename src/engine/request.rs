@@ -269,14 +269,13 @@ impl Request {
         let Some(Value::Object(mut req)) = review.remove("request") else {
             return Err("the AdmissionReview has no `request` object".into());
         };
-        let text = |m: &Map<String, Value>, k: &str| {
+        fn str_at<'m>(m: &'m Map<String, Value>, k: &str) -> &'m str {
             crate::value::field(m, k)
                 .and_then(Value::as_str)
                 .unwrap_or_default()
-                .to_string()
-        };
-        let operation = (crate::value::field(&req, "operation").and_then(Value::as_str))
-            .unwrap_or_default()
+        }
+        let text = |m: &Map<String, Value>, k: &str| str_at(m, k).to_string();
+        let operation = str_at(&req, "operation")
             .parse::<Operation>()
             .map_err(|e| e.to_string())?;
         let empty = Map::new();

@@ -19,6 +19,13 @@ use crate::jmespath::Expression;
 pub use at::at_path;
 pub use cache::TemplateCache;
 
+pub use doc::TemplateDoc;
+pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
+pub use render::query;
+
+use cache::ExprCache;
+use scan::{Found, Parts};
+
 /// Whether `text` holds `{{`, the opening of a variable. Found by looking for `{` and then
 /// its neighbour: the texts asked about are short, and preparing a substring search cost
 /// more than the search.
@@ -27,12 +34,6 @@ pub fn opens_variable(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'{', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
 }
-pub use doc::TemplateDoc;
-pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
-pub use render::query;
-
-use cache::ExprCache;
-use scan::{Found, Parts};
 
 /// What DELETE requests rewrite in every expression (rules.md §4.7).
 const OBJECT: &str = "request.object";
