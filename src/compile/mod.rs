@@ -8,6 +8,7 @@ pub mod matching;
 pub mod pattern;
 mod podsecurity;
 pub mod policy;
+pub mod presence;
 mod references;
 pub(crate) mod rule;
 pub mod validate;
@@ -78,6 +79,8 @@ pub struct PolicySet {
     pub controller_kinds: Vec<String>,
     /// Problems found while compiling: a policy with an error is kept but marked invalid.
     pub diagnostics: Vec<Diagnostic>,
+    /// The paths the guards of the set's patterns read (see [`presence`]).
+    pub presence: presence::Index,
 }
 
 #[derive(Debug)]
@@ -172,6 +175,9 @@ pub struct Validate {
     /// `validation rule '<name>' passed.`, written once and shared by every passing
     /// response of the rule.
     pub passed: std::sync::Arc<str>,
+    /// For a pattern, or each anyPattern alternative, in order: the facts under which it
+    /// passes unmatched, if it has such a guard (see [`presence`]).
+    pub guards: Vec<Option<presence::Guard>>,
 }
 
 /// What a validate rule checks (precedence deny, pattern, anyPattern, foreach).

@@ -3,7 +3,7 @@
 
 use super::matching::{RuleScope, check_rule};
 use super::rule::{self, Problems};
-use super::{Action, Autogen, Generated, Policy, PolicySet, autogen};
+use super::{Action, Autogen, Check, Generated, PatternSpec, Policy, PolicySet, autogen, presence};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, PolicyKind};
 
@@ -22,6 +22,7 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
         let key = policy.key();
         policy.excepted = out.exceptions.iter().any(|e| e.names_policy(&key));
     }
+    guard_patterns(&mut out);
     let variants = out.policies.iter().flat_map(|p| &p.autogen.variants);
     for generated in variants.filter(|g| !g.rules.is_empty()) {
         for kind in &generated.controllers {
@@ -31,6 +32,35 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
         }
     }
     out
+}
+
+/// Gives every rule's compiled patterns their guards, over one presence tree for the set.
+fn guard_patterns(set: &mut PolicySet) {
+    let mut index = presence::Index::default();
+    for policy in &mut set.policies {
+        let generated = policy
+            .autogen
+            .variants
+            .iter_mut()
+            .flat_map(|v| &mut v.rules);
+        let rules = policy.rules.iter_mut().chain(generated);
+        for validate in rules.filter_map(|r| r.validate.as_mut()) {
+            let specs = match &validate.check {
+                Check::Pattern(spec) => std::slice::from_ref(spec),
+                Check::AnyPattern(Ok(specs)) => specs.as_slice(),
+                _ => continue,
+            };
+            validate.guards = specs
+                .iter()
+                .map(|spec| match spec {
+                    PatternSpec::Static(pattern) => index.guard(pattern),
+                    _ => None,
+                })
+                .collect();
+        }
+    }
+    index.sort();
+    set.presence = index;
 }
 
 fn compile_policy(p: &ir::Policy) -> (Policy, Problems) {

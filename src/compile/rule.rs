@@ -83,6 +83,7 @@ fn validate(v: &ir::Validate, r: &ir::Rule, p: &mut Problems) -> Validate {
         check: check(v, names, p),
         joined_messages: Default::default(),
         passed: crate::engine::messages::passed(&r.name.node).into(),
+        guards: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@ use super::context::JsonContext;
 use super::loader;
 use super::messages::{self, concat};
 use super::pattern::{self, Outcome};
+use crate::compile::presence::Guard;
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::{Message, Status};
 use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
@@ -222,9 +223,23 @@ fn ready<'p>(
     }
 }
 
+/// `pattern` matched against `object`, or passed unmatched when its guard holds.
+fn matched<'a>(
+    object: &'a Value,
+    pattern: &'a compiled::Pattern,
+    guard: Option<&Guard>,
+    ctx: &mut JsonContext<'_>,
+) -> Outcome<'a> {
+    match guard {
+        Some(g) if ctx.guard_holds(g, object) => Outcome::Pass,
+        _ => pattern::matches(object, pattern),
+    }
+}
+
 /// `pattern` against a target (rules.md §7.1, §7.8); `None` is "no response".
 pub fn pattern(
     spec: &PatternSpec,
+    guard: Option<&Guard>,
     target: Target<'_>,
     text: &RuleText<'_>,
     ctx: &mut JsonContext<'_>,
@@ -239,7 +254,7 @@ pub fn pattern(
         }
     };
     let object = target_value(target, ctx)?;
-    Some(match pattern::matches(&object, &compiled) {
+    Some(match matched(&object, &compiled, guard, ctx) {
         Outcome::Pass => Verdict::new(Status::Pass, text.passed()),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
@@ -265,6 +280,7 @@ pub fn pattern(
 /// `anyPattern` (rules.md §7.9); `None` is "no response".
 pub fn any_pattern(
     specs: &Result<Vec<PatternSpec>, String>,
+    guards: &[Option<Guard>],
     target: Target<'_>,
     text: &RuleText<'_>,
     ctx: &mut JsonContext<'_>,
@@ -294,7 +310,8 @@ pub fn any_pattern(
         let mut index = String::new();
         messages::push_index(&mut index, i);
         let object = target_value(target, ctx)?;
-        match pattern::matches(&object, p) {
+        let guard = guards.get(i).and_then(Option::as_ref);
+        match matched(&object, p, guard, ctx) {
             Outcome::Pass if !text.shows_pass => return Some(Verdict::new(Status::Pass, "")),
             Outcome::Pass => {
                 let message = concat(&[

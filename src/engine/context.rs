@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 
 use super::offline::Backend;
 use super::podsecurity::{ExtractError, Memo, Pod, extract};
+use super::presence::Facts;
+use crate::compile::presence::{self, Guard};
 use crate::jmespath::layer::{Layer, Slot};
 use crate::jmespath::{EvalError, Expression};
 use crate::syntax::template::{QueryError, Resolver, Site};
@@ -94,6 +96,10 @@ pub struct JsonContext<'c> {
     backend: Option<Backend<'c>>,
     /// `request.operation` is DELETE (read for every substitution: kept up to date instead).
     delete: bool,
+    /// The set's presence tree, and what the document's object holds along it (walked on
+    /// first use, see [`JsonContext::guard_holds`]).
+    presence: Option<&'c presence::Index>,
+    facts: Option<Facts>,
 }
 
 impl<'c> JsonContext<'c> {
@@ -112,6 +118,8 @@ impl<'c> JsonContext<'c> {
             loading: Vec::new(),
             backend: None,
             delete: false,
+            presence: None,
+            facts: None,
         };
         ctx.scopes.push(Scope::default());
         ctx.read_delete();
@@ -194,6 +202,26 @@ impl<'c> JsonContext<'c> {
             .pod
             .get_or_insert_with(|| Rc::new(Extracted::of(object)));
         Some((Rc::clone(pod), &mut self.memo))
+    }
+
+    /// Lets [`JsonContext::guard_holds`] answer from one walk of the document's object along
+    /// `index`.
+    pub fn set_presence(&mut self, index: &'c presence::Index) {
+        self.presence = Some(index);
+    }
+
+    /// Whether `guard` holds for `object`, the value a pattern is about to match. Only the
+    /// document's own object is walked (once per request); for any other value the answer
+    /// is `false`, and the pattern is matched.
+    pub fn guard_holds(&mut self, guard: &Guard, object: &Value) -> bool {
+        let (Some(index), Some(base)) = (self.presence, self.base_object) else {
+            return false;
+        };
+        if !std::ptr::eq(base, object) {
+            return false;
+        }
+        let facts = self.facts.get_or_insert_with(|| Facts::of(index, base));
+        facts.hold(guard)
     }
 
     /// `request.object`, unless absent or null, held apart from the context: borrowed from

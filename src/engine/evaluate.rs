@@ -163,11 +163,13 @@ impl<'r> Evaluation<'r> {
 
     /// An evaluation of `set`'s policies, which knows whether the set has generated rules
     /// for the request's kind.
-    fn of_set(set: &PolicySet, request: &'r Request, base: &'r Value) -> Evaluation<'r> {
-        Evaluation {
+    fn of_set(set: &'r PolicySet, request: &'r Request, base: &'r Value) -> Evaluation<'r> {
+        let mut evaluation = Evaluation {
             controller: set.controller_kinds.contains(&request.gvk.kind),
             ..Evaluation::new(request, base)
-        }
+        };
+        evaluation.ctx.set_presence(&set.presence);
+        evaluation
     }
 
     fn policy<'c: 'r>(

@@ -221,8 +221,8 @@ fn element_body<'c>(
     }
     match &entry.check {
         ForeachCheck::Deny(block) => Some(checks::deny(block.as_ref(), text, ctx)),
-        ForeachCheck::Pattern(spec) => checks::pattern(spec, target, text, ctx),
-        ForeachCheck::AnyPattern(specs) => checks::any_pattern(specs, target, text, ctx),
+        ForeachCheck::Pattern(spec) => checks::pattern(spec, None, target, text, ctx),
+        ForeachCheck::AnyPattern(specs) => checks::any_pattern(specs, &[], target, text, ctx),
         ForeachCheck::Nested(list) => run(list, depth + 1, target, text, values, ctx),
         ForeachCheck::None => None,
     }

@@ -13,6 +13,7 @@ pub mod offline;
 pub mod operators;
 pub mod pattern;
 pub mod podsecurity;
+pub mod presence;
 pub mod request;
 pub mod rule;
 pub mod scalar;

@@ -205,8 +205,13 @@ fn run<'c>(
     };
     match &validate.check {
         Check::Deny(block) => Some(checks::deny(block.as_ref(), &text, ctx)),
-        Check::Pattern(spec) => checks::pattern(spec, Target::Resource, &text, ctx),
-        Check::AnyPattern(specs) => checks::any_pattern(specs, Target::Resource, &text, ctx),
+        Check::Pattern(spec) => {
+            let guard = validate.guards.first().and_then(Option::as_ref);
+            checks::pattern(spec, guard, Target::Resource, &text, ctx)
+        }
+        Check::AnyPattern(specs) => {
+            checks::any_pattern(specs, &validate.guards, Target::Resource, &text, ctx)
+        }
         Check::Foreach(list) => foreach::run(list, 0, Target::Resource, &text, values, ctx),
         Check::PodSecurity(_) | Check::PodSecurityInvalid => None,
         Check::Unsupported(reason) => Some(Verdict::new(Status::Error, reason.clone())),

@@ -1,0 +1,276 @@
+//! Pattern guards (`compile::presence`): a pattern whose guard holds for a resource passes
+//! without being matched, so wherever a guard holds, matching must pass. Checked for every
+//! static pattern of the shipped pack and of the conformance corpus, against every
+//! resource of both, generated pods, and those pods with parts of them broken (a key
+//! dropped, an object or a list replaced by a value of another type).
+
+use std::path::{Path, PathBuf};
+
+use nomos::bench::generate;
+use nomos::compile::{self, Check, PatternSpec, PolicySet};
+use nomos::engine::pattern::{Outcome, matches};
+use nomos::engine::presence::Facts;
+use nomos::load::{self, inputs::policy_set};
+use nomos::source::SourceMap;
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// The policy set of each file that holds policies and compiles; every other document is
+/// a resource.
+fn corpus() -> (Vec<PolicySet>, Vec<Value>) {
+    let mut files = Vec::new();
+    yaml_files(&root().join("policies"), &mut files);
+    yaml_files(&root().join("../shared/conformance"), &mut files);
+    files.sort();
+    let (mut sets, mut resources) = (Vec::new(), Vec::new());
+    for file in &files {
+        let mut sources = SourceMap::new();
+        let values = load::load_values(std::slice::from_ref(file), &mut sources);
+        let mut holds_policy = false;
+        for doc in values.documents.into_iter().map(|d| d.node) {
+            match doc.get("kind").and_then(Value::as_str) {
+                Some("ClusterPolicy" | "Policy") => holds_policy = true,
+                Some(_) => resources.push(doc),
+                None => {}
+            }
+        }
+        if !holds_policy {
+            continue;
+        }
+        let nodes = load::load_nodes(std::slice::from_ref(file), &mut sources);
+        if let Ok(ir) = policy_set(&nodes) {
+            sets.push(compile::compile(&ir));
+        }
+    }
+    (sets, resources)
+}
+
+/// Generated pods and controllers, and copies of them with one part broken.
+fn generated() -> Vec<Value> {
+    let mut out = Vec::new();
+    for seed in 1..=3 {
+        for (i, resource) in generate::resources(300, seed).into_iter().enumerate() {
+            for variant in 0..4 {
+                let mut broken = resource.clone();
+                break_one(&mut broken, i * 7 + variant * 13 + seed as usize);
+                out.push(broken);
+            }
+            out.push(resource);
+        }
+    }
+    out
+}
+
+/// Replaces (or drops) the `pick`-th object or list found depth-first, below the root.
+fn break_one(value: &mut Value, pick: usize) {
+    let mut count = 0;
+    let target = pick % containers(value).max(1);
+    visit(value, target, &mut count, pick);
+}
+
+fn containers(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => map
+            .values()
+            .map(|v| usize::from(is_container(v)) + containers(v))
+            .sum(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| usize::from(is_container(v)) + containers(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
+fn is_container(value: &Value) -> bool {
+    value.is_object() || value.is_array()
+}
+
+/// Finds the `target`-th object or list and replaces it; returns true once done.
+fn visit(value: &mut Value, target: usize, count: &mut usize, pick: usize) -> bool {
+    let children: Vec<&mut Value> = match value {
+        Value::Object(map) => map.values_mut().collect(),
+        Value::Array(items) => items.iter_mut().collect(),
+        _ => return false,
+    };
+    for child in children {
+        if is_container(child) {
+            if *count == target {
+                *child = match pick % 4 {
+                    0 => Value::Null,
+                    1 => json!("text"),
+                    2 if child.is_object() => json!([]),
+                    2 => json!({}),
+                    _ => json!(0),
+                };
+                return true;
+            }
+            *count += 1;
+            if visit(child, target, count, pick) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn a_pattern_whose_guard_holds_passes() {
+    let (sets, mut resources) = corpus();
+    resources.extend(generated());
+    let (mut guarded, mut held, mut not_held) = (0, 0, 0);
+    let mut wrong = Vec::new();
+    for set in &sets {
+        let facts: Vec<Facts> = resources
+            .iter()
+            .map(|r| Facts::of(&set.presence, r))
+            .collect();
+        for policy in &set.policies {
+            for rule in policy.rules.iter().chain(policy.autogen.rules()) {
+                let Some(validate) = &rule.validate else {
+                    continue;
+                };
+                let specs = match &validate.check {
+                    Check::Pattern(spec) => std::slice::from_ref(spec),
+                    Check::AnyPattern(Ok(specs)) => specs.as_slice(),
+                    _ => continue,
+                };
+                for (spec, guard) in specs.iter().zip(&validate.guards) {
+                    let (PatternSpec::Static(pattern), Some(guard)) = (spec, guard) else {
+                        continue;
+                    };
+                    guarded += 1;
+                    for (resource, facts) in resources.iter().zip(&facts) {
+                        if !facts.hold(guard) {
+                            not_held += 1;
+                            continue;
+                        }
+                        held += 1;
+                        let outcome = matches(resource, pattern);
+                        if outcome != Outcome::Pass && wrong.len() < 10 {
+                            wrong.push(format!(
+                                "{}/{}: guard holds but matching gives {outcome:?} for {resource}",
+                                policy.name, rule.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "{} sets, {} resources, {guarded} guarded patterns: held {held} times, not {not_held}",
+        sets.len(),
+        resources.len()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The check is not vacuous: guards hold and fail, over many patterns.
+    assert!(guarded >= 100, "{guarded} guarded patterns");
+    assert!(
+        held >= 10_000 && not_held >= 10_000,
+        "held {held}, not held {not_held}"
+    );
+}
+
+/// Guards need what matching needs: a required key present as an object, an optional one
+/// absent or an object, any anchored leaf absent; a condition anchor has no guard.
+#[test]
+fn guards_of_small_patterns() {
+    let cases = [
+        // (pattern, resource, guard holds)
+        (
+            json!({"spec": {"=(hostNetwork)": false}}),
+            json!({"spec": {}}),
+            true,
+        ),
+        (
+            json!({"spec": {"=(hostNetwork)": false}}),
+            json!({"spec": {"hostNetwork": false}}),
+            false,
+        ),
+        (json!({"spec": {"=(hostNetwork)": false}}), json!({}), false),
+        (
+            json!({"spec": {"=(hostNetwork)": false}}),
+            json!({"spec": null}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"=(s)": {"=(p)": "x"}}]}}),
+            json!({"spec": {"c": [{}, {"s": {}}]}}),
+            true,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"=(s)": {"=(p)": "x"}}]}}),
+            json!({"spec": {"c": [{"s": {"p": "x"}}]}}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"=(s)": {"=(p)": "x"}}]}}),
+            json!({"spec": {"c": [{"s": "x"}]}}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"=(s)": {"=(p)": "x"}}]}}),
+            json!({"spec": {"c": ["x"]}}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"=(s)": {"=(p)": "x"}}]}}),
+            json!({"spec": {"c": {}}}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"s": {"p": "x"}}]}}),
+            json!({"spec": {"c": []}}),
+            true,
+        ),
+        (
+            json!({"spec": {"=(c)": [{"s": {"p": "x"}}]}}),
+            json!({"spec": {"c": [{"s": {}}]}}),
+            false,
+        ),
+        (
+            json!({"spec": {"=(v)": [{"X(h)": null}]}}),
+            json!({"spec": {"v": [{"e": {}}]}}),
+            true,
+        ),
+        (
+            json!({"spec": {"=(v)": [{"X(h)": null}]}}),
+            json!({"spec": {"v": [{"h": {}}]}}),
+            false,
+        ),
+    ];
+    for (pattern, resource, holds) in cases {
+        let mut index = compile::presence::Index::default();
+        let compiled = compile::pattern::compile(&pattern);
+        let guard = index.guard(&compiled).expect("these patterns have guards");
+        index.sort();
+        let facts = Facts::of(&index, &resource);
+        assert_eq!(facts.hold(&guard), holds, "{pattern} over {resource}");
+        if holds {
+            assert_eq!(matches(&resource, &compiled), Outcome::Pass);
+        }
+    }
+    let mut index = compile::presence::Index::default();
+    let condition = compile::pattern::compile(&json!({"spec": {"(name)": "a", "image": "x"}}));
+    assert_eq!(index.guard(&condition), None);
+    let leaf_at_root = compile::pattern::compile(&json!({"kind": "Pod"}));
+    assert_eq!(index.guard(&leaf_at_root), None);
+}
