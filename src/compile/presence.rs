@@ -1,15 +1,18 @@
 //! Which keys a policy set's patterns read, gathered into one tree for the whole set, and
 //! for each pattern the facts about those keys under which it cannot fail.
 //!
-//! Most keys of the pack's patterns are optional (`=(k)`, `X(k)`, ...): when none of them is
-//! present in a resource, and the keys a pattern requires are there with the right
-//! structure, matching visits every object only to find nothing to check, and passes. One
-//! walk of the resource per request records, for every key of the tree, whether it is
-//! present, missing or of another structure (see `engine::presence`); a pattern whose
-//! guard holds passes without being matched. Any other pattern is matched as before, so a
-//! guard only has to be sufficient: it may be false where matching would pass.
+//! Matching a pattern walks the resource's objects and lists to its leaves, the values it
+//! compares; many patterns of a set walk the same objects (a pod's containers and their
+//! security contexts). One walk of the resource per request records, for every key of the
+//! tree, whether it is present, missing or of another structure, and the values found at
+//! the leaves (see `engine::presence`). A pattern's guard is what it needs of those facts:
+//! anchored keys absent or of the right structure, required keys present, and every value
+//! at its leaves matching the leaf. A pattern whose guard holds passes without being
+//! matched; any other is matched as before, so a guard only has to be sufficient: it may
+//! be false where matching would pass (a condition anchor, which skips when its key is
+//! missing, has no guard at all).
 
-use super::pattern::{Anchor, ObjectPattern, Pattern};
+use super::pattern::{Anchor, ObjectPattern, Pattern, Scalar};
 
 /// A node of the tree: the values found at one path of the resource. The root is the
 /// resource itself; a key node holds the values under that key of its parent's objects; an
@@ -20,18 +23,24 @@ pub struct Node {
     /// ([`Index::sort`]).
     pub keys: Vec<(Box<str>, usize)>,
     pub elements: Option<usize>,
+    /// Some guard checks the values here against a leaf: the walk keeps them, in the list
+    /// of this number.
+    pub leaf: Option<u32>,
 }
 
 /// The tree of every path a guard reads, shared by the set's patterns.
 #[derive(Debug)]
 pub struct Index {
     pub nodes: Vec<Node>,
+    /// How many nodes are leaves.
+    pub leaves: u32,
 }
 
 impl Default for Index {
     fn default() -> Self {
         Index {
             nodes: vec![Node::default()],
+            leaves: 0,
         }
     }
 }
@@ -53,6 +62,8 @@ pub enum Need {
     Object,
     /// Every object of the parent holds the key, and every value is an array.
     Array,
+    /// Every object of the parent holds the key.
+    Present,
 }
 
 /// What a walk records about the values at a node, one bit each.
@@ -76,15 +87,41 @@ impl Need {
             Need::ArrayIfPresent => seen::NOT_ARRAY,
             Need::Object => seen::MISSING | seen::NOT_OBJECT,
             Need::Array => seen::MISSING | seen::NOT_ARRAY,
+            Need::Present => seen::MISSING,
         }
     }
 }
 
 /// Facts about the tree's nodes under which a pattern passes: for each node it reads, the
-/// facts that must not have been seen there.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// facts that must not have been seen there; and the leaves every value at their node
+/// must match.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Guard {
     pub needs: Box<[(u32, u8)]>,
+    pub leaves: Box<[Leaf]>,
+}
+
+/// A leaf of a pattern, and the node of the values it is matched against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Leaf {
+    /// The node's leaf number.
+    pub at: u32,
+    pub check: LeafCheck,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LeafCheck {
+    /// The value matches the pattern (a scalar, or a list of scalars or of lists).
+    Matches(Pattern),
+    /// A required `*`: any value but null.
+    NotNull,
+}
+
+/// A guard being built.
+#[derive(Default)]
+struct Draft {
+    needs: Vec<(usize, Need)>,
+    leaves: Vec<Leaf>,
 }
 
 impl Index {
@@ -96,8 +133,10 @@ impl Index {
         let Pattern::Object(object) = pattern else {
             return None;
         };
-        let mut needs = vec![(ROOT, Need::ObjectIfPresent)];
-        self.object(object, ROOT, &mut needs)?;
+        let mut draft = Draft::default();
+        draft.needs.push((ROOT, Need::ObjectIfPresent));
+        self.object(object, ROOT, &mut draft)?;
+        let Draft { mut needs, leaves } = draft;
         // Absent keys first: a present one, the usual way a guard fails, ends the check
         // soonest.
         needs.sort_by_key(|&(_, need)| need != Need::Absent);
@@ -107,15 +146,11 @@ impl Index {
             .map(|(at, need)| (node_id(at), need.broken_by()));
         Some(Guard {
             needs: needs.collect(),
+            leaves: leaves.into(),
         })
     }
 
-    fn object(
-        &mut self,
-        pattern: &ObjectPattern,
-        at: usize,
-        needs: &mut Vec<Needed>,
-    ) -> Option<()> {
+    fn object(&mut self, pattern: &ObjectPattern, at: usize, draft: &mut Draft) -> Option<()> {
         if pattern.metadata.is_some() {
             return None;
         }
@@ -125,11 +160,11 @@ impl Index {
                 // Checked only when present: a present key is matched.
                 Anchor::Global | Anchor::Negation | Anchor::Existence => {
                     let child = self.key(at, &key.name);
-                    needs.push((child, Need::Absent));
+                    draft.needs.push((child, Need::Absent));
                 }
-                Anchor::Equality => self.value(at, &key.name, value, false, needs)?,
+                Anchor::Equality => self.value(at, &key.name, value, false, draft)?,
                 Anchor::None | Anchor::AddIfNotPresent => {
-                    self.value(at, &key.name, value, true, needs)?
+                    self.value(at, &key.name, value, true, draft)?
                 }
             }
         }
@@ -144,57 +179,56 @@ impl Index {
         name: &str,
         pattern: &Pattern,
         required: bool,
-        needs: &mut Vec<Needed>,
+        draft: &mut Draft,
     ) -> Option<()> {
-        match pattern {
-            Pattern::Object(object) => {
-                let child = self.key(at, name);
-                let need = if required {
-                    Need::Object
-                } else {
-                    Need::ObjectIfPresent
-                };
-                needs.push((child, need));
-                self.object(object, child, needs)
-            }
-            // A list pattern whose first item is an object matches every element against it.
+        let child = self.key(at, name);
+        // An object, or a list pattern whose first item is an object (it matches every
+        // element against that item), is descended into; anything else is a leaf.
+        let (object, at_list) = match pattern {
+            Pattern::Object(object) => (object, false),
             Pattern::Array(items) => match items.first() {
-                Some(Pattern::Object(first)) => {
-                    let child = self.key(at, name);
-                    let need = if required {
-                        Need::Array
-                    } else {
-                        Need::ArrayIfPresent
-                    };
-                    needs.push((child, need));
-                    let element = self.elements(child);
-                    needs.push((element, Need::ObjectIfPresent));
-                    self.object(first, element, needs)
-                }
-                _ => self.leaf(at, name, required, needs),
+                Some(Pattern::Object(first)) => (first, true),
+                _ => return self.leaf(child, pattern, required, draft),
             },
-            Pattern::Scalar(_) => self.leaf(at, name, required, needs),
+            Pattern::Scalar(_) => return self.leaf(child, pattern, required, draft),
+        };
+        let need = match (at_list, required) {
+            (false, true) => Need::Object,
+            (false, false) => Need::ObjectIfPresent,
+            (true, true) => Need::Array,
+            (true, false) => Need::ArrayIfPresent,
+        };
+        draft.needs.push((child, need));
+        if !at_list {
+            return self.object(object, child, draft);
         }
+        let element = self.elements(child);
+        draft.needs.push((element, Need::ObjectIfPresent));
+        self.object(object, element, draft)
     }
 
-    /// A value matched wherever its key is present or, when the key is required, wherever an
-    /// object at `at` exists: only a pattern that never reaches `at` passes unmatched, and
-    /// the root is always reached.
+    /// A value the pattern compares: every value at `at` must match it.
     fn leaf(
         &mut self,
         at: usize,
-        name: &str,
+        pattern: &Pattern,
         required: bool,
-        needs: &mut Vec<Needed>,
+        draft: &mut Draft,
     ) -> Option<()> {
-        if !required {
-            let child = self.key(at, name);
-            needs.push((child, Need::Absent));
-        } else if at == ROOT {
-            return None;
-        } else {
-            needs.push((at, Need::Absent));
+        if required {
+            draft.needs.push((at, Need::Present));
         }
+        if self.nodes[at].leaf.is_none() {
+            self.nodes[at].leaf = Some(self.leaves);
+            self.leaves += 1;
+        }
+        // Matching checks a required `*` before matching it as a value.
+        let check = match pattern {
+            Pattern::Scalar(Scalar::String(s)) if required && s.raw == "*" => LeafCheck::NotNull,
+            _ => LeafCheck::Matches(pattern.clone()),
+        };
+        let at = self.nodes[at].leaf.unwrap_or_default();
+        draft.leaves.push(Leaf { at, check });
         Some(())
     }
 
@@ -230,8 +264,6 @@ impl Index {
         self.nodes.len() - 1
     }
 }
-
-type Needed = (usize, Need);
 
 /// A node's number as a guard stores it.
 fn node_id(at: usize) -> u32 {

@@ -99,7 +99,7 @@ pub struct JsonContext<'c> {
     /// The set's presence tree, and what the document's object holds along it (walked on
     /// first use, see [`JsonContext::guard_holds`]).
     presence: Option<&'c presence::Index>,
-    facts: Option<Facts>,
+    facts: Option<Facts<'c>>,
 }
 
 impl<'c> JsonContext<'c> {

@@ -176,6 +176,23 @@ pub fn matches<'a>(resource: &'a Value, pattern: &'a Pattern) -> Outcome<'a> {
     }
 }
 
+/// Whether `resource` matches `pattern` with nothing to report: the same walk as
+/// [`matches`], asked only whether it passes.
+pub fn passes(resource: &Value, pattern: &Pattern) -> bool {
+    match (pattern, resource) {
+        // A scalar needs no path: it is what most leaves are.
+        (Pattern::Scalar(s), Value::Array(items)) => items.iter().all(|v| scalar::matches(v, s)),
+        (Pattern::Scalar(s), other) => scalar::matches(other, s),
+        _ => elem(
+            resource,
+            pattern,
+            &mut Path::root(),
+            &mut AnchorMap::default(),
+        )
+        .is_ok(),
+    }
+}
+
 /// For each condition, existence and negation anchor seen: was its key ever present?
 /// Patterns hold a handful of anchored keys, so a list searched in order beats a map.
 #[derive(Default)]

@@ -5,28 +5,44 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::pattern;
 use crate::compile::presence::seen::{MISSING, NOT_ARRAY, NOT_OBJECT, PRESENT};
-use crate::compile::presence::{Guard, Index};
+use crate::compile::presence::{Guard, Index, LeafCheck};
+
+/// No value kept (the end of a node's list).
+const NONE: u32 = u32::MAX;
 
 /// What one resource holds at each node of the tree.
 #[derive(Debug)]
-pub struct Facts {
+pub struct Facts<'v> {
     flags: Box<[u8]>,
+    /// For each leaf node, the first of its values in `kept`.
+    first: Box<[u32]>,
+    /// Values at leaf nodes, each with the next of the same node.
+    kept: Vec<(&'v Value, u32)>,
+    /// More values than a list can number were met: no guard holds.
+    overflow: bool,
 }
 
-impl Facts {
+impl<'v> Facts<'v> {
     /// Walks `resource` along `index`.
-    pub fn of(index: &Index, resource: &Value) -> Facts {
+    pub fn of(index: &Index, resource: &'v Value) -> Facts<'v> {
         let mut facts = Facts {
             flags: vec![0; index.nodes.len()].into(),
+            first: vec![NONE; index.leaves as usize].into(),
+            kept: Vec::new(),
+            overflow: false,
         };
         facts.visit(index, crate::compile::presence::ROOT, resource);
         facts
     }
 
-    fn visit(&mut self, index: &Index, at: usize, value: &Value) {
+    fn visit(&mut self, index: &Index, at: usize, value: &'v Value) {
         let node = &index.nodes[at];
         self.flags[at] |= PRESENT;
+        if let Some(leaf) = node.leaf {
+            self.keep(leaf, value);
+        }
         match value {
             Value::Object(map) => {
                 self.flags[at] |= NOT_ARRAY;
@@ -62,12 +78,44 @@ impl Facts {
         }
     }
 
+    fn keep(&mut self, leaf: u32, value: &'v Value) {
+        let (Some(first), Ok(index)) = (
+            self.first.get_mut(leaf as usize),
+            u32::try_from(self.kept.len()),
+        ) else {
+            self.overflow = true;
+            return;
+        };
+        self.kept.push((value, *first));
+        *first = index;
+    }
+
     /// Whether every need of `guard` holds: the pattern it guards then passes.
     pub fn hold(&self, guard: &Guard) -> bool {
-        guard
+        if self.overflow {
+            return false;
+        }
+        let needs = guard
             .needs
             .iter()
-            .all(|&(at, broken_by)| self.flags[at as usize] & broken_by == 0)
+            .all(|&(at, broken_by)| self.flags[at as usize] & broken_by == 0);
+        needs
+            && guard.leaves.iter().all(|leaf| {
+                self.values(leaf.at).all(|value| match &leaf.check {
+                    LeafCheck::Matches(p) => pattern::passes(value, p),
+                    LeafCheck::NotNull => !value.is_null(),
+                })
+            })
+    }
+
+    /// The values kept at leaf `leaf`.
+    fn values(&self, leaf: u32) -> impl Iterator<Item = &'v Value> + '_ {
+        let mut next = self.first.get(leaf as usize).copied().unwrap_or(NONE);
+        std::iter::from_fn(move || {
+            let (value, after) = *self.kept.get(next as usize)?;
+            next = after;
+            Some(value)
+        })
     }
 }
 
