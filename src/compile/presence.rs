@@ -97,8 +97,20 @@ impl Need {
 /// must match.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Guard {
-    pub needs: Box<[(u32, u8)]>,
+    /// In the order of the pattern, each node before the nodes below it.
+    pub needs: Box<[Check]>,
     pub leaves: Box<[Leaf]>,
+}
+
+/// One need, as the walk's facts answer it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub at: u32,
+    /// The facts that break the need.
+    pub broken_by: u8,
+    /// How many of the following needs are about nodes below this one: where no value is
+    /// at this node, none is below it either, and those needs hold.
+    pub below: u32,
 }
 
 /// A leaf of a pattern, and the node of the values it is matched against.
@@ -120,8 +132,26 @@ pub enum LeafCheck {
 /// A guard being built.
 #[derive(Default)]
 struct Draft {
-    needs: Vec<(usize, Need)>,
+    needs: Vec<Check>,
     leaves: Vec<Leaf>,
+}
+
+impl Draft {
+    /// Adds a need; returns its place, for [`Draft::close`].
+    fn need(&mut self, at: usize, need: Need) -> usize {
+        self.needs.push(Check {
+            at: node_id(at),
+            broken_by: need.broken_by(),
+            below: 0,
+        });
+        self.needs.len() - 1
+    }
+
+    /// Counts the needs added since the one at `place` as below it.
+    fn close(&mut self, place: usize) {
+        let below = self.needs.len() - place - 1;
+        self.needs[place].below = u32::try_from(below).unwrap_or(0);
+    }
 }
 
 impl Index {
@@ -134,19 +164,12 @@ impl Index {
             return None;
         };
         let mut draft = Draft::default();
-        draft.needs.push((ROOT, Need::ObjectIfPresent));
+        let root = draft.need(ROOT, Need::ObjectIfPresent);
         self.object(object, ROOT, &mut draft)?;
-        let Draft { mut needs, leaves } = draft;
-        // Absent keys first: a present one, the usual way a guard fails, ends the check
-        // soonest.
-        needs.sort_by_key(|&(_, need)| need != Need::Absent);
-        needs.dedup();
-        let needs = needs
-            .into_iter()
-            .map(|(at, need)| (node_id(at), need.broken_by()));
+        draft.close(root);
         Some(Guard {
-            needs: needs.collect(),
-            leaves: leaves.into(),
+            needs: draft.needs.into(),
+            leaves: draft.leaves.into(),
         })
     }
 
@@ -160,7 +183,7 @@ impl Index {
                 // Checked only when present: a present key is matched.
                 Anchor::Global | Anchor::Negation | Anchor::Existence => {
                     let child = self.key(at, &key.name);
-                    draft.needs.push((child, Need::Absent));
+                    draft.need(child, Need::Absent);
                 }
                 Anchor::Equality => self.value(at, &key.name, value, false, draft)?,
                 Anchor::None | Anchor::AddIfNotPresent => {
@@ -198,13 +221,18 @@ impl Index {
             (true, true) => Need::Array,
             (true, false) => Need::ArrayIfPresent,
         };
-        draft.needs.push((child, need));
+        let place = draft.need(child, need);
         if !at_list {
-            return self.object(object, child, draft);
+            self.object(object, child, draft)?;
+            draft.close(place);
+            return Some(());
         }
         let element = self.elements(child);
-        draft.needs.push((element, Need::ObjectIfPresent));
-        self.object(object, element, draft)
+        let element_place = draft.need(element, Need::ObjectIfPresent);
+        self.object(object, element, draft)?;
+        draft.close(element_place);
+        draft.close(place);
+        Some(())
     }
 
     /// A value the pattern compares: every value at `at` must match it.
@@ -216,7 +244,7 @@ impl Index {
         draft: &mut Draft,
     ) -> Option<()> {
         if required {
-            draft.needs.push((at, Need::Present));
+            draft.need(at, Need::Present);
         }
         if self.nodes[at].leaf.is_none() {
             self.nodes[at].leaf = Some(self.leaves);

@@ -95,17 +95,25 @@ impl<'v> Facts<'v> {
         if self.overflow {
             return false;
         }
-        let needs = guard
-            .needs
-            .iter()
-            .all(|&(at, broken_by)| self.flags[at as usize] & broken_by == 0);
-        needs
-            && guard.leaves.iter().all(|leaf| {
-                self.values(leaf.at).all(|value| match &leaf.check {
-                    LeafCheck::Matches(p) => pattern::passes(value, p),
-                    LeafCheck::NotNull => !value.is_null(),
-                })
+        let needs = &guard.needs;
+        let mut i = 0;
+        while let Some(need) = needs.get(i) {
+            let flags = self.flags[need.at as usize];
+            if flags & need.broken_by != 0 {
+                return false;
+            }
+            // Nothing at this node: nothing below it either, and every need there holds.
+            i += match flags & PRESENT {
+                0 => 1 + need.below as usize,
+                _ => 1,
+            };
+        }
+        guard.leaves.iter().all(|leaf| {
+            self.values(leaf.at).all(|value| match &leaf.check {
+                LeafCheck::Matches(p) => pattern::passes(value, p),
+                LeafCheck::NotNull => !value.is_null(),
             })
+        })
     }
 
     /// The values kept at leaf `leaf`.
