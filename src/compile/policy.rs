@@ -59,7 +59,6 @@ fn guard_patterns(set: &mut PolicySet) {
                 .collect();
         }
     }
-    index.sort();
     set.presence = index;
 }
 

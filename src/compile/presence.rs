@@ -19,8 +19,8 @@ use super::pattern::{Anchor, ObjectPattern, Pattern, Scalar};
 /// element node the elements of its parent's arrays.
 #[derive(Debug, Default)]
 pub struct Node {
-    /// Key children, in the order of a JSON object's keys once the tree is complete
-    /// ([`Index::sort`]).
+    /// Key children, in the order an object holds its keys (byte order), so a walk reads
+    /// an object's keys and the node's together in one pass.
     pub keys: Vec<(Box<str>, usize)>,
     pub elements: Option<usize>,
     /// Some guard checks the values here against a leaf: the walk keeps them, in the list
@@ -194,8 +194,7 @@ impl Index {
         Some(())
     }
 
-    /// The needs of `pattern` under key `name` of the objects at `at`: objects and lists of
-    /// objects are descended into; any other value is a leaf.
+    /// The needs of `pattern` under key `name` of the objects at `at`.
     fn value(
         &mut self,
         at: usize,
@@ -246,36 +245,35 @@ impl Index {
         if required {
             draft.need(at, Need::Present);
         }
-        if self.nodes[at].leaf.is_none() {
-            self.nodes[at].leaf = Some(self.leaves);
-            self.leaves += 1;
-        }
+        let number = match self.nodes[at].leaf {
+            Some(number) => number,
+            None => {
+                let number = self.leaves;
+                self.nodes[at].leaf = Some(number);
+                self.leaves += 1;
+                number
+            }
+        };
         // Matching checks a required `*` before matching it as a value.
         let check = match pattern {
             Pattern::Scalar(Scalar::String(s)) if required && s.raw == "*" => LeafCheck::NotNull,
             _ => LeafCheck::Matches(pattern.clone()),
         };
-        let at = self.nodes[at].leaf.unwrap_or_default();
-        draft.leaves.push(Leaf { at, check });
+        draft.leaves.push(Leaf { at: number, check });
         Some(())
     }
 
-    /// Puts every node's keys in the order an object holds its keys (byte order), so a walk
-    /// reads an object's keys and the node's together in one pass.
-    pub fn sort(&mut self) {
-        for node in &mut self.nodes {
-            node.keys
-                .sort_by(|(a, _), (b, _)| a.as_bytes().cmp(b.as_bytes()));
-        }
-    }
-
     fn key(&mut self, at: usize, name: &str) -> usize {
-        if let Some(&(_, id)) = self.nodes[at].keys.iter().find(|(k, _)| &**k == name) {
-            return id;
+        let keys = &self.nodes[at].keys;
+        let place = keys.binary_search_by(|(k, _)| k.as_bytes().cmp(name.as_bytes()));
+        match place {
+            Ok(found) => keys[found].1,
+            Err(place) => {
+                let id = self.push();
+                self.nodes[at].keys.insert(place, (name.into(), id));
+                id
+            }
         }
-        let id = self.push();
-        self.nodes[at].keys.push((name.into(), id));
-        id
     }
 
     fn elements(&mut self, at: usize) -> usize {

@@ -30,7 +30,8 @@ impl<'v> Facts<'v> {
         let mut facts = Facts {
             flags: vec![0; index.nodes.len()].into(),
             first: vec![NONE; index.leaves as usize].into(),
-            kept: Vec::new(),
+            // Room for one value per leaf, the common case, without growing.
+            kept: Vec::with_capacity(index.leaves as usize),
             overflow: false,
         };
         facts.visit(index, crate::compile::presence::ROOT, resource);
@@ -46,7 +47,8 @@ impl<'v> Facts<'v> {
         match value {
             Value::Object(map) => {
                 self.flags[at] |= NOT_ARRAY;
-                // Both in byte order: one pass over the two.
+                // Both in byte order (a `serde_json` map is sorted by its keys' bytes; see the
+                // test below): one pass over the two.
                 let mut entries = map.iter();
                 let mut entry = entries.next();
                 for (key, child) in &node.keys {
@@ -134,5 +136,27 @@ fn order(a: &str, b: &str) -> Ordering {
     match (a.as_bytes().first(), b.as_bytes().first()) {
         (Some(x), Some(y)) if x != y => x.cmp(y),
         _ => a.as_bytes().cmp(b.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    /// The walk reads an object's keys in byte order: a `serde_json` map built in another
+    /// order (an insertion-ordered map, say) would make it miss keys.
+    #[test]
+    fn objects_iterate_in_byte_order() {
+        let mut map = Map::new();
+        for key in ["b", "a", "B", "ab", "_", "é"] {
+            map.insert(key.into(), Value::Null);
+        }
+        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["B", "_", "a", "ab", "b", "é"]);
+        let parsed: Value =
+            serde_json::from_str(r#"{"z": 1, "A": 2, "m": 3}"#).expect("valid JSON");
+        let keys: Vec<&String> = parsed.as_object().expect("an object").keys().collect();
+        assert_eq!(keys, ["A", "m", "z"]);
+        assert_eq!(json!({"y": 1, "x": 2}).to_string(), r#"{"x":2,"y":1}"#);
     }
 }
