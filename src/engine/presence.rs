@@ -3,11 +3,11 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::pattern;
 use crate::compile::presence::seen::{MISSING, NOT_ARRAY, NOT_OBJECT, PRESENT};
-use crate::compile::presence::{Guard, Index, LeafCheck};
+use crate::compile::presence::{Guard, Index, LeafCheck, Node};
 
 /// No value kept (the end of a node's list).
 const NONE: u32 = u32::MAX;
@@ -47,26 +47,7 @@ impl<'v> Facts<'v> {
         match value {
             Value::Object(map) => {
                 self.flags[at] |= NOT_ARRAY;
-                // Both in byte order (a `serde_json` map is sorted by its keys' bytes; see the
-                // test below): one pass over the two.
-                let mut entries = map.iter();
-                let mut entry = entries.next();
-                for (key, child) in &node.keys {
-                    let found = loop {
-                        match entry {
-                            Some((k, v)) => match order(k, key) {
-                                Ordering::Less => entry = entries.next(),
-                                Ordering::Equal => break Some(v),
-                                Ordering::Greater => break None,
-                            },
-                            None => break None,
-                        }
-                    };
-                    match found {
-                        Some(v) => self.visit(index, *child, v),
-                        None => self.flags[*child] |= MISSING,
-                    }
-                }
+                self.visit_keys(index, node, map);
             }
             Value::Array(items) => {
                 self.flags[at] |= NOT_OBJECT;
@@ -77,6 +58,29 @@ impl<'v> Facts<'v> {
                 }
             }
             _ => self.flags[at] |= NOT_OBJECT | NOT_ARRAY,
+        }
+    }
+
+    /// The node's keys in an object of its values. Both are in byte order (a `serde_json`
+    /// map is sorted by its keys' bytes; see the test below): one pass over the two.
+    fn visit_keys(&mut self, index: &Index, node: &Node, map: &'v Map<String, Value>) {
+        let mut entries = map.iter();
+        let mut entry = entries.next();
+        for (key, child) in &node.keys {
+            let found = loop {
+                let Some((k, v)) = entry else {
+                    break None;
+                };
+                match order(k, key) {
+                    Ordering::Less => entry = entries.next(),
+                    Ordering::Equal => break Some(v),
+                    Ordering::Greater => break None,
+                }
+            };
+            match found {
+                Some(v) => self.visit(index, *child, v),
+                None => self.flags[*child] |= MISSING,
+            }
         }
     }
 
