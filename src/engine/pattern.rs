@@ -179,10 +179,9 @@ pub fn matches<'a>(resource: &'a Value, pattern: &'a Pattern) -> Outcome<'a> {
 /// Whether `resource` matches `pattern` with nothing to report: the same walk as
 /// [`matches`], asked only whether it passes.
 pub fn passes(resource: &Value, pattern: &Pattern) -> bool {
-    match (pattern, resource) {
+    match pattern {
         // A scalar needs no path: it is what most leaves are.
-        (Pattern::Scalar(s), Value::Array(items)) => items.iter().all(|v| scalar::matches(v, s)),
-        (Pattern::Scalar(s), other) => scalar::matches(other, s),
+        Pattern::Scalar(s) => compared(resource).iter().all(|v| scalar::matches(v, s)),
         _ => elem(
             resource,
             pattern,
@@ -353,10 +352,15 @@ fn elem<'p>(
             };
             match_array(list, items, path, anchors)
         }
-        Pattern::Scalar(s) => match resource {
-            Value::Array(items) => match_scalars(Shown::One(resource), items, s, path),
-            other => match_scalars(Shown::One(other), std::slice::from_ref(other), s, path),
-        },
+        Pattern::Scalar(s) => match_scalars(Shown::One(resource), compared(resource), s, path),
+    }
+}
+
+/// The values a scalar pattern is compared with: a list's elements, or the value itself.
+fn compared(resource: &Value) -> &[Value] {
+    match resource {
+        Value::Array(items) => items,
+        other => std::slice::from_ref(other),
     }
 }
 
