@@ -1,8 +1,8 @@
 //! Pattern guards (`compile::presence`): a pattern whose guard holds for a resource passes
 //! without being matched, so wherever a guard holds, matching must pass. Checked for every
 //! static pattern of the shipped pack and of the conformance corpus, against every
-//! resource of both, generated pods, and those pods with parts of them broken (a key
-//! dropped, an object or a list replaced by a value of another type).
+//! resource of both, generated pods, and those pods with parts of them broken (an object
+//! or a list replaced by null or by a value of another type).
 
 use std::path::{Path, PathBuf};
 
@@ -78,25 +78,25 @@ fn generated() -> Vec<Value> {
     out
 }
 
-/// Replaces (or drops) the `pick`-th object or list found depth-first, below the root.
+/// Replaces one object or list below the root, picked by `pick` in depth-first order, with
+/// null, a string, a number, or an empty value of the other structure.
 fn break_one(value: &mut Value, pick: usize) {
     let mut count = 0;
     let target = pick % containers(value).max(1);
     visit(value, target, &mut count, pick);
 }
 
+/// How many objects and lists are below `value`.
 fn containers(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => map
-            .values()
-            .map(|v| usize::from(is_container(v)) + containers(v))
-            .sum(),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| usize::from(is_container(v)) + containers(v))
-            .sum(),
-        _ => 0,
-    }
+    let children: Vec<&Value> = match value {
+        Value::Object(map) => map.values().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    };
+    children
+        .into_iter()
+        .map(|v| usize::from(is_container(v)) + containers(v))
+        .sum()
 }
 
 fn is_container(value: &Value) -> bool {
