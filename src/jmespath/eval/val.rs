@@ -73,24 +73,14 @@ impl<'a> Val<'a> {
     /// How many values flattening this array gives: each element that is an array counts
     /// its elements, any other counts one (zero when this is not an array).
     pub fn flattened_count(&self) -> usize {
-        let json = |v: &Value| v.as_array().map_or(1, Vec::len);
+        let count = |v: &Val| v.array_len().unwrap_or(1);
         match self {
             Val::Ref(Value::Array(items)) | Val::Own(Value::Array(items)) => {
-                items.iter().map(json).sum()
+                items.iter().map(|v| count(&Val::Ref(v))).sum()
             }
-            Val::List(items) => items.iter().map(Val::element_count).sum(),
-            Val::Slice(items) => items.iter().map(Val::element_count).sum(),
+            Val::List(items) => items.iter().map(count).sum(),
+            Val::Slice(items) => items.iter().map(count).sum(),
             _ => 0,
-        }
-    }
-
-    /// How many values [`Val::into_elements`] gives: the elements of an array, else one.
-    fn element_count(&self) -> usize {
-        match self {
-            Val::Ref(Value::Array(items)) | Val::Own(Value::Array(items)) => items.len(),
-            Val::List(items) => items.len(),
-            Val::Slice(items) => items.len(),
-            _ => 1,
         }
     }
 
