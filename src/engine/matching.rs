@@ -111,6 +111,14 @@ impl Matcher {
     pub fn matches(&self, request: &MatchRequest<'_>) -> bool {
         // Filters of kinds alone are decided by the kinds, without looking at the user.
         if self.kinds_only {
+            // Without a subresource, named kinds decide at once; a subresource takes the
+            // long way (a Pod entry also selects a Pod's `ephemeralcontainers`).
+            if let Some(kinds) = &self.named_kinds
+                && request.subresource.is_empty()
+            {
+                let (group, version, kind) = (request.group, request.version, request.kind);
+                return kinds.iter().any(|k| k.selects(group, version, kind));
+            }
             return self.combined(|f| kinds_match(&f.resources, request, true));
         }
         let user = request.user.filter(|u| !u.is_empty());

@@ -49,6 +49,19 @@ impl KindSelector {
         self.subresource.as_str()
     }
 
+    /// The entry as a [`NamedKind`], when it names no subresource and holds no wildcard
+    /// but a group or version of `*`.
+    pub fn named(&self) -> Option<NamedKind> {
+        if !self.subresource.as_str().is_empty() || !self.kind.is_literal() {
+            return None;
+        }
+        Some(NamedKind {
+            group: any_or_named(&self.group)?,
+            version: any_or_named(&self.version)?,
+            kind: self.kind.as_str().into(),
+        })
+    }
+
     /// True when the entry is exactly `*` (the bare wildcard, which policy validation and
     /// `namespaceSelector` treat specially).
     pub fn is_bare_wildcard(&self) -> bool {
@@ -81,6 +94,33 @@ impl KindSelector {
             || (ephemeral_containers
                 && gvk == ["", "v1", "Pod"]
                 && subresource == "ephemeralcontainers")
+    }
+}
+
+/// A `kinds` entry without wildcards or subresource: `None` stands for a group or version
+/// of `*`. It selects a request without subresource whose group, version and kind it
+/// names.
+#[derive(Clone, Debug)]
+pub struct NamedKind {
+    pub group: Option<Box<str>>,
+    pub version: Option<Box<str>>,
+    pub kind: Box<str>,
+}
+
+impl NamedKind {
+    #[inline]
+    pub fn selects(&self, group: &str, version: &str, kind: &str) -> bool {
+        let part =
+            |named: &Option<Box<str>>, given: &str| named.as_deref().is_none_or(|n| n == given);
+        *self.kind == *kind && part(&self.version, version) && part(&self.group, group)
+    }
+}
+
+/// `Some(None)` for `*`, `Some(text)` for a pattern without wildcards, `None` otherwise.
+fn any_or_named(pattern: &Pattern) -> Option<Option<Box<str>>> {
+    match pattern.as_str() {
+        "*" => Some(None),
+        text => pattern.is_literal().then(|| Some(text.into())),
     }
 }
 

@@ -13,7 +13,7 @@ mod selector;
 mod validate;
 
 pub use filter::Filter;
-pub use kinds::{KindSelector, parse_kind_selector};
+pub use kinds::{KindSelector, NamedKind, parse_kind_selector};
 pub use pattern::Pattern;
 pub use rule_checks::{RuleScope, check_rule, duplicate_rule_names, user_info_in_background};
 pub use selector::{LabelSelector, SelectorOperator, label_key_error, label_value_error};
@@ -68,6 +68,11 @@ pub struct Matcher {
     /// Every filter is decided by its kinds alone (see `Filter::kinds_only`), and the
     /// block is a rule's: matching reads nothing but the request's kind.
     pub(crate) kinds_only: bool,
+    /// With `kinds_only`, when every filter counts (`any`, or a single one) and each of
+    /// their entries names its group, version and kind without wildcards (or leaves the
+    /// group and version to any): what the block selects when the request names no
+    /// subresource.
+    pub(crate) named_kinds: Option<Box<[NamedKind]>>,
 }
 
 /// Compiles a rule's `match` block. A rule without `match` should be compiled from
@@ -100,11 +105,20 @@ fn compile(block: &MatchBlock, flavor: Flavor) -> Result<Matcher, Vec<Diagnostic
 pub fn compile_unchecked(block: &MatchBlock, flavor: Flavor) -> Matcher {
     let (combine, filters) = chosen_filters(block, flavor);
     let filters: Vec<Filter> = filters.into_iter().map(Filter::compile).collect();
+    let kinds_only = flavor != Flavor::Exception && filters.iter().all(|f| f.kinds_only);
+    let each_counts = combine == Combine::Any || (combine == Combine::All && filters.len() == 1);
+    let named_kinds = (kinds_only && each_counts)
+        .then(|| {
+            let kinds = filters.iter().flat_map(|f| f.kinds());
+            kinds.map(KindSelector::named).collect()
+        })
+        .flatten();
     Matcher {
         span: block.span,
         flavor,
         combine,
-        kinds_only: flavor != Flavor::Exception && filters.iter().all(|f| f.kinds_only),
+        kinds_only,
+        named_kinds,
         filters,
     }
 }
