@@ -72,13 +72,15 @@ impl<'o> Evaluator<'o> {
         match expr {
             Expr::Identity => Ok(data),
             Expr::Field(name) => self.field(data, name),
-            Expr::Keys { keys, .. } => {
-                let mut value = data;
-                for key in keys {
-                    value = self.field(value, key)?;
+            Expr::Keys { keys, .. } => match data {
+                Val::Ref(value) => self.keys_of(value, keys),
+                mut value => {
+                    for key in keys {
+                        value = self.field(value, key)?;
+                    }
+                    Ok(value)
                 }
-                Ok(value)
-            }
+            },
             Expr::Index(i) => Ok(arrays::index(data, *i)),
             Expr::Slice { start, stop, step } => arrays::slice(data, *start, *stop, *step),
             Expr::Literal(v) => {
@@ -212,6 +214,36 @@ impl<'o> Evaluator<'o> {
         } else {
             Ok(NULL)
         }
+    }
+
+    /// [`Evaluator::field`] for each key in turn, over borrowed data: one loop over the
+    /// values, without a call per key. Only the document itself (the first value at
+    /// most) can be the layered one.
+    fn keys_of<'e, 'd>(&self, mut value: &'d Value, keys: &'e [Box<str>]) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
+        let mut keys = keys.iter();
+        if let Some((document, layer)) = self.layer
+            && std::ptr::eq(document, value)
+            && let Some(first) = keys.as_slice().first()
+            && let Some(found) = layer.get(first)
+        {
+            value = found;
+            keys.next();
+        }
+        for key in keys {
+            let Value::Object(map) = value else {
+                // Every key after a non-object is `null` too.
+                return Ok(NULL);
+            };
+            value = match value::field(map, key) {
+                Some(v) => v,
+                None if self.strict_keys => return Err(Fault::Missing(key)),
+                None => return Ok(NULL),
+            };
+        }
+        Ok(Val::Ref(value))
     }
 
     #[inline(never)]
