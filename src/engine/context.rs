@@ -50,8 +50,10 @@ pub fn is_missing_key(error: &QueryError) -> bool {
 
 struct Pending<'c> {
     name: &'c str,
-    /// The name is made of word characters (see [`mentioned`]), decided once.
+    /// The name is made of word characters (see [`mentioned`]), decided once; then its
+    /// [`word_bit`](crate::jmespath::word_bit), else 0.
     word: bool,
+    bit: u64,
     loader: &'c dyn Loader,
     loaded: bool,
 }
@@ -100,6 +102,9 @@ pub struct JsonContext<'c> {
     /// first use, see [`JsonContext::guard_holds`]).
     presence: Option<&'c presence::Index>,
     facts: Option<Facts<'c>>,
+    /// Covers the [`Pending::bit`] of every entry not loaded (all bits when the name of one
+    /// is not a word): an expression whose words have none of them mentions no entry.
+    pending: u64,
 }
 
 impl<'c> JsonContext<'c> {
@@ -120,6 +125,7 @@ impl<'c> JsonContext<'c> {
             delete: false,
             presence: None,
             facts: None,
+            pending: 0,
         };
         ctx.scopes.push(Scope::default());
         ctx.read_delete();
@@ -280,9 +286,13 @@ impl<'c> JsonContext<'c> {
                 None => self.top.remove(&key),
             };
         }
+        let had_entries = !scope.entries.is_empty();
         scope.entries.clear();
         scope.writes = 0;
         self.spare.push(scope);
+        if had_entries {
+            self.pending = self.pending_bits();
+        }
         if request {
             self.read_delete();
         }
@@ -362,12 +372,20 @@ impl<'c> JsonContext<'c> {
             .scopes
             .last_mut()
             .expect("invariant: the base scope is never popped");
+        let word = is_word_name(name);
+        let bit = if word {
+            crate::jmespath::word_bit(name)
+        } else {
+            0
+        };
         scope.entries.push(Pending {
             name,
-            word: is_word_name(name),
+            word,
+            bit,
             loader,
             loaded: false,
         });
+        self.pending |= if word { bit } else { u64::MAX };
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.
@@ -396,7 +414,17 @@ impl<'c> JsonContext<'c> {
     }
 
     /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).
+    #[inline]
     pub fn load_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
+        // Most expressions mention no pending entry: decided without a call. (A name that
+        // is not a word sets every bit: the entries are always searched then.)
+        if self.pending != u64::MAX && !expr.may_have_word(self.pending) {
+            return Ok(());
+        }
+        self.load_each_mentioned(expr)
+    }
+
+    fn load_each_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
         while let Some((s, i)) = self.next_mentioned(expr) {
             self.scopes[s].entries[i].loaded = true;
             let (name, loader) = (
@@ -406,17 +434,29 @@ impl<'c> JsonContext<'c> {
             self.loading.push((s, i));
             let loaded = loader.load(self);
             self.loading.pop();
-            match loaded {
+            let stored = match loaded {
                 // The value lives as long as the scope the entry was registered in.
-                Ok(value) => self.put(s, Cow::Borrowed(name), Slot::Owned(value)),
+                Ok(value) => {
+                    self.put(s, Cow::Borrowed(name), Slot::Owned(value));
+                    Ok(())
+                }
                 Err(e) => {
                     // A failed entry fails again wherever it is mentioned next.
                     self.scopes[s].entries[i].loaded = false;
-                    return Err(e);
+                    Err(e)
                 }
-            }
+            };
+            self.pending = self.pending_bits();
+            stored?;
         }
         Ok(())
+    }
+
+    /// What [`JsonContext::pending`] covers, from the entries themselves.
+    fn pending_bits(&self) -> u64 {
+        let entries = self.scopes.iter().flat_map(|s| &s.entries);
+        let unloaded = entries.filter(|e| !e.loaded);
+        unloaded.fold(0, |bits, e| bits | if e.word { e.bit } else { u64::MAX })
     }
 
     fn next_mentioned(&self, expr: &Expression) -> Option<(usize, usize)> {
@@ -424,7 +464,8 @@ impl<'c> JsonContext<'c> {
         for (s, scope) in self.scopes.iter().enumerate() {
             for (i, entry) in scope.entries.iter().enumerate() {
                 let eligible = limit.is_none_or(|(ls, li)| s < ls || (s == ls && i < li));
-                if eligible && !entry.loaded && mentioned(expr, entry.name, entry.word) {
+                let may = !entry.word || expr.may_have_word(entry.bit);
+                if eligible && !entry.loaded && may && mentioned(expr, entry.name, entry.word) {
                     return Some((s, i));
                 }
             }
@@ -672,5 +713,48 @@ mod tests {
         fn load(&self, _: &mut JsonContext<'_>) -> Result<Value, String> {
             Err("boom".into())
         }
+    }
+
+    /// Counts its loads.
+    struct Counted(std::cell::Cell<usize>);
+    impl Loader for Counted {
+        fn load(&self, _: &mut JsonContext<'_>) -> Result<Value, String> {
+            self.0.set(self.0.get() + 1);
+            Ok(json!({"x": 1}))
+        }
+    }
+
+    /// The filter of pending names skips no entry it should load: an entry loads once, a
+    /// failed one is tried again, an entry of a closed scope is gone, and names that are
+    /// not words (quoted in the expression) still load.
+    #[test]
+    fn pending_entries_load_when_mentioned_again() {
+        let compile = |t: &str| Expression::compile(t).expect("invariant: valid expression");
+        let (once, inner, quoted) = (
+            Counted(Default::default()),
+            Counted(Default::default()),
+            Counted(Default::default()),
+        );
+        let base = json!({});
+        let mut ctx = JsonContext::new(&base);
+        ctx.register("bad", &Failing);
+        ctx.register("once", &once);
+        for text in ["bad", "bad.x", "length(bad)"] {
+            let error = ctx.search(&compile(text)).err().map(|e| e.to_string());
+            assert_eq!(error.as_deref(), Some("boom"), "{text}");
+        }
+        for text in ["once.x", "once", "other || once"] {
+            assert!(ctx.search(&compile(text)).is_ok(), "{text}");
+        }
+        assert_eq!(once.0.get(), 1);
+        ctx.push_scope();
+        ctx.register("inner", &inner);
+        ctx.pop_scope();
+        assert!(ctx.search(&compile("inner")).is_err());
+        assert_eq!(inner.0.get(), 0);
+        ctx.register("my-entry", &quoted);
+        let found = ctx.search(&compile("\"my-entry\".x")).map(Cow::into_owned);
+        assert_eq!(found.ok(), Some(json!(1)));
+        assert_eq!(quoted.0.get(), 1);
     }
 }

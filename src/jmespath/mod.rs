@@ -105,6 +105,8 @@ pub struct Expression {
     root: Expr,
     /// See [`Expression::words`].
     words: Box<[Box<str>]>,
+    /// The [`word_bit`] of every word, combined.
+    word_bits: u64,
     /// See [`Expression::roots`].
     roots: Option<Box<[Box<str>]>>,
 }
@@ -117,8 +119,10 @@ impl Expression {
 
     pub fn compile_in(text: &str, dialect: Dialect) -> Result<Expression, CompileError> {
         let root = compile::compile(text, dialect)?;
+        let words = words(text);
         Ok(Expression {
-            words: words(text),
+            word_bits: words.iter().fold(0, |bits, w| bits | word_bit(w)),
+            words,
             roots: roots(&root),
             text: text.into(),
             dialect,
@@ -132,6 +136,12 @@ impl Expression {
     /// no word character, exactly when it is one of these.
     pub fn words(&self) -> &[Box<str>] {
         &self.words
+    }
+
+    /// Whether some word may be the name whose [`word_bit`] is `bit`: when not, none is
+    /// (a filter that answers most questions without reading the words).
+    pub fn may_have_word(&self, bit: u64) -> bool {
+        self.word_bits & bit != 0
     }
 
     pub fn text(&self) -> &str {
@@ -211,6 +221,14 @@ fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
 }
 
 /// See [`Expression::words`].
+/// One of 64 bits, picked by a hash of `word` (FNV-1a), for [`Expression::may_have_word`].
+pub fn word_bit(word: &str) -> u64 {
+    let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    1 << (hash % 64)
+}
+
 fn words(text: &str) -> Box<[Box<str>]> {
     let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let bytes = text.as_bytes();
