@@ -86,7 +86,7 @@ pub fn substitute<'d>(
 pub fn block<'b>(
     block: &'b Block<TemplateDoc>,
     ctx: &mut JsonContext<'_>,
-) -> Result<conditions::Verdict<'b>, String> {
+) -> Result<conditions::Verdict<'b, TemplateDoc>, String> {
     conditions::evaluate(block, &mut |c| condition(c, ctx)).map_err(|e| e.to_string())
 }
 

@@ -55,29 +55,90 @@ impl std::fmt::Display for SubstitutionError {
     }
 }
 
-/// The result of a block: whether it held, and the messages of the conditions that
-/// decided it, joined only when the message is asked for (most blocks' never is).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Verdict<'a> {
+/// The result of a block: whether it held, and which conditions decided it, whose
+/// messages are joined only when the message is asked for (most blocks' never is).
+#[derive(Debug)]
+pub struct Verdict<'a, T> {
     pub holds: bool,
-    parts: Vec<&'a str>,
-    separator: &'static str,
+    decided: Decided<'a, T>,
 }
 
-impl<'a> Verdict<'a> {
+/// The conditions a block evaluated, as prefixes of its lists.
+#[derive(Debug)]
+enum Decided<'a, T> {
+    /// No condition (an absent block).
+    Nothing,
+    /// `any` up to the first that held (`any_held`) or whole; `all` up to the first that
+    /// failed (`all_held` false) or whole.
+    AnyAll {
+        any: &'a [Condition<T>],
+        any_held: bool,
+        all: &'a [Condition<T>],
+        all_held: bool,
+    },
+    /// The legacy list up to the first that failed, or whole.
+    List(&'a [Condition<T>]),
+}
+
+impl<'a, T> Verdict<'a, T> {
     /// A block that holds, with no message (an absent block).
-    pub fn holding() -> Verdict<'a> {
+    pub fn holding() -> Verdict<'a, T> {
         Verdict {
             holds: true,
-            parts: Vec::new(),
-            separator: "",
+            decided: Decided::Nothing,
         }
     }
 
-    /// The block message (rules.md §6.1).
+    /// The block message (rules.md §6.1): when it holds, the messages of the conditions
+    /// that held (`any`: the first that held; `all`: each); otherwise those of the
+    /// conditions that failed (`any`: each before the first that held, or all; `all`: the
+    /// first that failed); the non-empty ones joined with `"; "`. The legacy list joins
+    /// its messages with `";"` when it holds, and is the failing condition's message when
+    /// not.
     pub fn message(&self) -> String {
-        self.parts.join(self.separator)
+        match self.decided {
+            Decided::Nothing => String::new(),
+            Decided::AnyAll {
+                any,
+                any_held,
+                all,
+                all_held,
+            } => {
+                // The `any` condition that held is the last evaluated, as is the `all` one
+                // that failed.
+                let (any_true, any_false) = match any.split_last() {
+                    Some((last, before)) if any_held => (std::slice::from_ref(last), before),
+                    _ => (&[][..], any),
+                };
+                let (all_true, all_false) = match all.split_last() {
+                    Some((last, before)) if !all_held => (before, std::slice::from_ref(last)),
+                    _ => (all, &[][..]),
+                };
+                let decided = match self.holds {
+                    true => [any_true, all_true],
+                    false => [any_false, all_false],
+                };
+                joined(decided.into_iter().flatten(), "; ")
+            }
+            Decided::List(checked) if !self.holds => checked
+                .last()
+                .map(|c| c.message.clone())
+                .unwrap_or_default(),
+            Decided::List(checked) => joined(checked, ";"),
+        }
     }
+}
+
+/// The non-empty messages of `conditions`, joined with `separator`.
+fn joined<'a, T: 'a>(
+    conditions: impl IntoIterator<Item = &'a Condition<T>>,
+    separator: &str,
+) -> String {
+    let messages = conditions.into_iter().map(|c| c.message.as_str());
+    messages
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// What decides one condition: substitutes its key, then its value, and applies the
@@ -88,7 +149,7 @@ pub type Check<'a, 'f, T> = dyn FnMut(&'a Condition<T>) -> Result<bool, Substitu
 pub fn evaluate<'a, T>(
     block: &'a Block<T>,
     check: &mut Check<'a, '_, T>,
-) -> Result<Verdict<'a>, SubstitutionError> {
+) -> Result<Verdict<'a, T>, SubstitutionError> {
     match block {
         Block::AnyAll { any, all } => any_all(any.as_deref(), all.as_deref(), check),
         Block::List(conditions) => list(conditions, check),
@@ -130,79 +191,139 @@ fn any_all<'a, T>(
     any: Option<&'a [Condition<T>]>,
     all: Option<&'a [Condition<T>]>,
     check: &mut Check<'a, '_, T>,
-) -> Result<Verdict<'a>, SubstitutionError> {
-    // Messages are kept only when not empty (most conditions have none): no allocation then.
-    let (mut any_true, mut any_false) = (Messages::default(), Messages::default());
-    let any_holds = match any {
-        None => true,
-        Some(conditions) => {
-            let mut holds = false;
-            for c in conditions {
-                if check(c)? {
-                    any_true.push(&c.message);
-                    holds = true;
-                    break;
-                }
-                any_false.push(&c.message);
-            }
-            holds
-        }
+) -> Result<Verdict<'a, T>, SubstitutionError> {
+    let (any, any_held) = match any {
+        None => (&[][..], true),
+        Some(conditions) => checked_until(conditions, true, check)?,
     };
-    let (mut all_true, mut all_false) = (Messages::default(), Messages::default());
-    let mut all_holds = true;
-    for c in all.unwrap_or_default() {
-        if check(c)? {
-            all_true.push(&c.message);
-        } else {
-            all_false.push(&c.message);
-            all_holds = false;
-            break;
+    let (all, all_failed) = checked_until(all.unwrap_or_default(), false, check)?;
+    let all_held = !all_failed;
+    Ok(Verdict {
+        holds: any_held && all_held,
+        decided: Decided::AnyAll {
+            any,
+            any_held,
+            all,
+            all_held,
+        },
+    })
+}
+
+/// The conditions evaluated in order up to the first whose result is `stop` (included),
+/// and whether one was.
+fn checked_until<'a, T>(
+    conditions: &'a [Condition<T>],
+    stop: bool,
+    check: &mut Check<'a, '_, T>,
+) -> Result<(&'a [Condition<T>], bool), SubstitutionError> {
+    for (i, c) in conditions.iter().enumerate() {
+        if check(c)? == stop {
+            return Ok((&conditions[..=i], true));
         }
     }
-    let holds = any_holds && all_holds;
-    let (mut first, second) = if holds {
-        (any_true, all_true)
-    } else {
-        (any_false, all_false)
-    };
-    first.0.extend(second.0);
-    Ok(Verdict {
-        holds,
-        parts: first.0,
-        separator: "; ",
-    })
+    Ok((conditions, false))
 }
 
 fn list<'a, T>(
     conditions: &'a [Condition<T>],
     check: &mut Check<'a, '_, T>,
-) -> Result<Verdict<'a>, SubstitutionError> {
-    let mut passed = Messages::default();
-    for c in conditions {
-        if !check(c)? {
-            return Ok(Verdict {
-                holds: false,
-                parts: vec![&c.message],
-                separator: "",
-            });
-        }
-        passed.push(&c.message);
-    }
+) -> Result<Verdict<'a, T>, SubstitutionError> {
+    let (checked, failed) = checked_until(conditions, false, check)?;
     Ok(Verdict {
-        holds: true,
-        parts: passed.0,
-        separator: ";",
+        holds: !failed,
+        decided: Decided::List(checked),
     })
 }
 
-/// The non-empty messages of the conditions that decided a block, in order.
-#[derive(Default)]
-struct Messages<'a>(Vec<&'a str>);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl<'a> Messages<'a> {
-    fn push(&mut self, message: &'a str) {
-        if !message.is_empty() {
-            self.0.push(message);
+    /// A condition whose outcome is its key, with its message.
+    fn c(outcome: bool, message: &str) -> Condition<bool> {
+        Condition {
+            key: outcome,
+            operator: Operator::Equals,
+            value: outcome,
+            message: message.into(),
+            wildcards: None,
         }
+    }
+
+    /// The verdict, its message and the messages of the conditions evaluated.
+    fn run(block: &Block<bool>) -> (bool, String, Vec<String>) {
+        let mut seen = Vec::new();
+        let verdict = evaluate(block, &mut |c| {
+            seen.push(c.message.clone());
+            Ok(c.key)
+        })
+        .expect("no condition fails to evaluate");
+        (verdict.holds, verdict.message(), seen)
+    }
+
+    fn any_all(
+        any: Option<Vec<Condition<bool>>>,
+        all: Option<Vec<Condition<bool>>>,
+    ) -> Block<bool> {
+        Block::AnyAll { any, all }
+    }
+
+    /// rules.md §6.1: short-circuit order, and the block message from the conditions that
+    /// decided the result.
+    #[test]
+    fn block_messages_follow_the_deciding_conditions() {
+        // Holds: the first `any` that held, then every `all`; empty messages dropped.
+        let block = any_all(
+            Some(vec![c(false, "a"), c(true, "b"), c(true, "c")]),
+            Some(vec![c(true, "d"), c(true, "")]),
+        );
+        assert_eq!(
+            run(&block),
+            (
+                true,
+                "b; d".into(),
+                ["a", "b", "d", ""].map(String::from).into()
+            )
+        );
+        // Fails in both: every `any`, then the first `all` that failed; `all` runs anyway.
+        let block = any_all(
+            Some(vec![c(false, "a"), c(false, "b")]),
+            Some(vec![c(true, "c"), c(false, "d"), c(true, "e")]),
+        );
+        assert_eq!(
+            run(&block),
+            (
+                false,
+                "a; b; d".into(),
+                ["a", "b", "c", "d"].map(String::from).into()
+            )
+        );
+        // `any` held but `all` failed: the `any` before the one that held, and the failing `all`.
+        let block = any_all(
+            Some(vec![c(false, "a"), c(true, "b")]),
+            Some(vec![c(false, "c")]),
+        );
+        assert_eq!(run(&block).1, "a; c");
+        // Absent `any` holds with no message; an empty `any` fails (quirk).
+        let block = any_all(None, Some(vec![c(true, "x"), c(true, "y")]));
+        assert!(run(&block).0);
+        assert_eq!(run(&block).1, "x; y");
+        let block = any_all(Some(vec![]), Some(vec![c(true, "x")]));
+        assert!(!run(&block).0);
+        assert_eq!(run(&block).1, "");
+        // The legacy list: `;` without a space when it holds, the failing message when not.
+        let list = Block::List(vec![c(true, "a"), c(true, ""), c(true, "b")]);
+        assert_eq!(
+            run(&list),
+            (true, "a;b".into(), ["a", "", "b"].map(String::from).into())
+        );
+        let list = Block::List(vec![c(true, "a"), c(false, "z"), c(true, "b")]);
+        assert_eq!(
+            run(&list),
+            (false, "z".into(), ["a", "z"].map(String::from).into())
+        );
+        let list = Block::List(vec![c(true, "a"), c(false, "")]);
+        assert_eq!(run(&list).1, "");
+        assert_eq!(Verdict::<bool>::holding().message(), "");
     }
 }
