@@ -272,6 +272,27 @@ mod tests {
             .map_err(|e| e.to_string())
     }
 
+    /// `length()` of a list the expression built counts it without copying it; any other
+    /// argument still goes through the type check.
+    #[test]
+    fn length_counts_built_lists() {
+        let containers = "request.object.spec.containers";
+        assert_eq!(run(&format!("length({containers}[?image])")), Ok(json!(1)));
+        assert_eq!(run(&format!("length({containers}[].name)")), Ok(json!(2)));
+        assert_eq!(
+            run(&format!("length({containers}[?image] | @)")),
+            Ok(json!(1))
+        );
+        assert_eq!(run(&format!("length({containers})")), Ok(json!(2)));
+        let type_error = |got: &str| {
+            Err(format!(
+                "length(): argument #1 must be string|array|object, got {got}"
+            ))
+        };
+        assert_eq!(run("length(request.object.missing)"), type_error("null"));
+        assert_eq!(run("length(&one)"), type_error("expref"));
+    }
+
     #[test]
     fn missing_keys_follow_jmespath_md_1_6() {
         let unknown = |k: &str| Err(format!("Unknown key \"{k}\" in path"));

@@ -38,7 +38,23 @@ impl<'o> Evaluator<'o> {
             &mut spilled[..]
         };
         let view = data.borrow();
-        self.eval_args(args, &view, values)?;
+        // `length()` of a list the expression built (a projection's, a filter's): its
+        // elements counted, not copied into a new array first.
+        if function.name == "length"
+            && let [arg] = args
+            && !matches!(arg, Expr::Expref(_))
+        {
+            match self.eval(arg, view.borrow()) {
+                Ok(Val::List(items)) => {
+                    return Ok(Val::Own(crate::value::number(items.len() as f64)));
+                }
+                Ok(v) => values[0] = v.into_cow(),
+                Err(Fault::Missing(_)) => {}
+                Err(fault) => return Err(fault),
+            }
+        } else {
+            self.eval_args(args, &view, values)?;
+        }
         let values = &*values;
         let wrap = |error| EvalError::Function {
             name: name.to_string(),
