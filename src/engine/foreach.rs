@@ -131,7 +131,7 @@ fn elements_of<'c>(
                 let message = if v.message.starts_with("failed to process foreach") {
                     v.message
                 } else {
-                    format!("validation failure: {}", v.message).into()
+                    ["validation failure: ", &v.message].concat().into()
                 };
                 return (Verdict::new(v.status, message), count);
             }

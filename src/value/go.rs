@@ -178,8 +178,16 @@ pub fn format_e_upper(f: f64) -> String {
     )
 }
 
-/// Go `%f`: six decimals.
+/// Go `%f`: six decimals. Whole numbers (most that reach here) are written as integers
+/// without the exact-decimal float formatting; `-0` keeps its sign through that path.
 pub fn format_f6(f: f64) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if f.fract() == 0.0 && f.abs() <= EXACT && !(f == 0.0 && f.is_sign_negative()) {
+        // Guarded above: integral and within i64's exactly representable range.
+        let mut text = (f as i64).to_string();
+        text.push_str(".000000");
+        return text;
+    }
     format!("{f:.6}")
 }
 
@@ -192,6 +200,27 @@ pub fn format_f32(f: f64) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Whole numbers take a path of their own: it writes what the float formatting does.
+    #[test]
+    fn six_decimals_of_whole_numbers_match_the_float_formatting() {
+        let cases = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            80.0,
+            1e15,
+            -9_007_199_254_740_992.0,
+            9e15,
+            1e16,
+        ];
+        for f in cases.into_iter().chain((-300..300).map(f64::from)) {
+            assert_eq!(format_f6(f), format!("{f:.6}"), "{f}");
+        }
+        assert_eq!(format_f6(-0.0), "-0.000000");
+        assert_eq!(format_f6(1.5), "1.500000");
+    }
 
     #[test]
     fn json_numbers_follow_go_encoding() {

@@ -137,6 +137,18 @@ impl<'a> Container<'a> {
     }
 }
 
+/// `<prefix>[<index>].<suffix>` (`spec.volumes[2].hostPath`), written without the
+/// formatting machinery: error fields are built for every failing check.
+pub fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
+    let mut path = String::with_capacity(prefix.len() + suffix.len() + 6);
+    path.push_str(prefix);
+    path.push('[');
+    push_decimal(&mut path, index);
+    path.push_str("].");
+    path.push_str(suffix);
+    path
+}
+
 /// Appends `n` in decimal: a container index, without the formatting machinery.
 fn push_decimal(out: &mut String, n: usize) {
     if n >= 10 {
@@ -236,5 +248,19 @@ pub fn extract<'a>(kind: &str, resource: &'a Value) -> Result<Pod<'a>, ExtractEr
             at(&["spec", "template", "spec"]),
         )),
         _ => Err(ExtractError::UnsupportedKind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indexed;
+
+    /// The indexed paths read as the formatted ones would.
+    #[test]
+    fn indexed_paths_read_as_formatted() {
+        for i in [0, 1, 9, 10, 99, 100, 12345] {
+            let want = format!("spec.volumes[{i}].hostPath");
+            assert_eq!(indexed("spec.volumes", i, "hostPath"), want);
+        }
     }
 }

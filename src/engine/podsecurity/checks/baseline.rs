@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{failing, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Object, Pod, array, flag, integer, object, strings, text,
+    Container, Object, Pod, array, flag, indexed, integer, object, strings, text,
 };
 use crate::engine::podsecurity::types::{BadValue, FieldError};
 
@@ -46,7 +46,7 @@ pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
 pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
     let errors = ["hostNetwork", "hostPID", "hostIPC"]
         .into_iter()
-        .filter_map(|key| true_flag(pod.spec, key, || format!("spec.{key}")))
+        .filter_map(|key| true_flag(pod.spec, key, || ["spec.", key].concat()))
         .collect();
     failing(errors)
 }
@@ -100,7 +100,7 @@ pub fn host_path_volumes(pod: &Pod) -> Option<Vec<FieldError>> {
             let host_path = object(volume.as_object(), "hostPath")?;
             let path = text(Some(host_path), "path").unwrap_or_default();
             Some(FieldError::forbidden(
-                format!("spec.volumes[{i}].hostPath"),
+                indexed("spec.volumes", i, "hostPath"),
                 BadValue::text(path),
             ))
         })
@@ -120,7 +120,7 @@ pub fn host_ports(pod: &Pod) -> Option<Vec<FieldError>> {
                 .filter_map(move |(j, port)| {
                     let host_port = integer(port.as_object(), "hostPort").filter(|p| *p != 0)?;
                     Some(FieldError::forbidden(
-                        c.path(&format!("ports[{j}].hostPort")),
+                        c.path(&indexed("ports", j, "hostPort")),
                         BadValue::Int(host_port),
                     ))
                 })

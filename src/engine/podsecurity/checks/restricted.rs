@@ -3,7 +3,9 @@
 
 use super::baseline::seccomp_error;
 use super::{failing, sorted_set};
-use crate::engine::podsecurity::pod::{Container, Pod, array, flag, integer, object, strings};
+use crate::engine::podsecurity::pod::{
+    Container, Pod, array, flag, indexed, integer, object, strings,
+};
 use crate::engine::podsecurity::types::{BadValue, FieldError};
 
 /// v1.8: every container must set `allowPrivilegeEscalation: false`.
@@ -128,7 +130,7 @@ pub fn volumes(pod: &Pod) -> Option<Vec<FieldError>> {
             }
             let source = FORBIDDEN_VOLUMES.into_iter().find(has).unwrap_or("unknown");
             Some(FieldError::forbidden(
-                format!("spec.volumes[{i}].{source}"),
+                indexed("spec.volumes", i, source),
                 BadValue::None,
             ))
         })
