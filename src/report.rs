@@ -121,12 +121,14 @@ impl RuleResponse {
     }
 }
 
-/// A response's message: written for the response, or shared by every response that says
-/// the same (a rule's pass message is written once, when the rule is compiled).
+/// A response's message: written for the response, shared by every response that says
+/// the same (a rule's pass message is written once, when the rule is compiled), or one of
+/// the engine's fixed texts.
 #[derive(Clone, Debug)]
 pub enum Message {
     Owned(String),
     Shared(Arc<str>),
+    Fixed(&'static str),
 }
 
 impl Deref for Message {
@@ -136,6 +138,7 @@ impl Deref for Message {
         match self {
             Message::Owned(text) => text,
             Message::Shared(text) => text,
+            Message::Fixed(text) => text,
         }
     }
 }
@@ -212,12 +215,15 @@ mod tests {
     fn a_message_is_its_text_however_held() {
         let shared = Message::from(std::sync::Arc::<str>::from("validation rule 'r' passed."));
         let owned = Message::from(String::from("validation rule 'r' passed."));
+        let fixed = Message::Fixed("validation rule 'r' passed.");
         assert_eq!(shared, owned);
+        assert_eq!(fixed, owned);
         assert_eq!(shared, "validation rule 'r' passed.");
         assert_ne!(shared, Message::from("validation rule 'q' passed."));
         assert_eq!(shared.to_string(), *owned);
         let json = |m: &Message| serde_json::to_string(m).expect("a string serialises");
         assert_eq!(json(&shared), json(&owned));
+        assert_eq!(json(&fixed), json(&owned));
         assert_eq!(json(&shared), r#""validation rule 'r' passed.""#);
     }
 }

@@ -10,7 +10,7 @@ use super::checks::{self, RuleText, Target, Verdict};
 use super::context::{JsonContext, is_missing_key};
 use super::rule::{Values, register};
 use crate::compile::{ElementNames, Foreach, ForeachCheck};
-use crate::report::Status;
+use crate::report::{Message, Status};
 use crate::syntax::template::QueryError;
 use crate::value::go_type_name;
 
@@ -52,7 +52,7 @@ pub fn run<'c>(
         applied += count;
     }
     if applied > 0 {
-        return Some(Verdict::new(Status::Pass, "rule passed"));
+        return Some(Verdict::new(Status::Pass, Message::Fixed("rule passed")));
     }
     list_error.map(|e| Verdict::new(Status::Error, format!("failed to evaluate list: {e}")))
 }
@@ -138,7 +138,10 @@ fn elements_of<'c>(
             Some(_) => count += 1,
         }
     }
-    (Verdict::new(Status::Pass, "rule passed"), count)
+    (
+        Verdict::new(Status::Pass, Message::Fixed("rule passed")),
+        count,
+    )
 }
 
 /// Whether an element is the target of patterns (rules.md §8.2.1): objects are, unless
@@ -215,7 +218,12 @@ fn element_body<'c>(
                     format!("failed to evaluate preconditions: {e}"),
                 ));
             }
-            Ok(v) if !v.holds => return Some(Verdict::new(Status::Skip, "preconditions not met")),
+            Ok(v) if !v.holds => {
+                return Some(Verdict::new(
+                    Status::Skip,
+                    Message::Fixed("preconditions not met"),
+                ));
+            }
             Ok(_) => {}
         }
     }
