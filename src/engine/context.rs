@@ -50,9 +50,9 @@ pub fn is_missing_key(error: &QueryError) -> bool {
 
 struct Pending<'c> {
     name: &'c str,
-    /// The name is made of word characters (see [`mentioned`]), decided once; then its
-    /// [`word_bit`](crate::jmespath::word_bit), else 0.
+    /// The name is made of word characters (see [`mentioned`]), decided once.
     word: bool,
+    /// The name's [`word_bit`](crate::jmespath::word_bit) when it is a word, else 0.
     bit: u64,
     loader: &'c dyn Loader,
     loaded: bool,
