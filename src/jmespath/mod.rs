@@ -221,12 +221,13 @@ fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
 }
 
 /// See [`Expression::words`].
-/// One of 64 bits, picked by a hash of `word` (FNV-1a), for [`Expression::may_have_word`].
+/// One of 64 bits, picked by a hash of `word`, for [`Expression::may_have_word`]. The
+/// standard hasher with its fixed keys: the same word gives the same bit in every run.
 pub fn word_bit(word: &str) -> u64 {
-    let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    1 << (hash % 64)
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    word.hash(&mut hasher);
+    1 << (hasher.finish() % 64)
 }
 
 fn words(text: &str) -> Box<[Box<str>]> {
