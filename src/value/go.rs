@@ -178,11 +178,12 @@ pub fn format_e_upper(f: f64) -> String {
     )
 }
 
-/// Go `%f`: six decimals. Whole numbers (most that reach here) are written as integers
-/// without the exact-decimal float formatting; `-0` keeps its sign through that path.
+/// Go `%f`: six decimals. Whole numbers (most that reach here) are written as integers,
+/// without the exact-decimal float formatting; `-0` takes that formatting, which keeps its
+/// sign.
 pub fn format_f6(f: f64) -> String {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if f.fract() == 0.0 && f.abs() <= EXACT && !(f == 0.0 && f.is_sign_negative()) {
+    let negative_zero = f == 0.0 && f.is_sign_negative();
+    if f.fract() == 0.0 && f.abs() <= super::EXACT_INTEGERS && !negative_zero {
         // Guarded above: integral and within i64's exactly representable range.
         let mut text = (f as i64).to_string();
         text.push_str(".000000");

@@ -38,11 +38,13 @@ pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// Floats up to this magnitude (2^53) hold every integer exactly, as an `i64` does.
+pub const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
 /// A number value from a float, normalised so integral values are stored (and printed)
 /// as integers.
 pub fn number(f: f64) -> Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if f.fract() == 0.0 && f.abs() <= EXACT {
+    if f.fract() == 0.0 && f.abs() <= EXACT_INTEGERS {
         // Guarded above: integral and within i64's exactly representable range.
         Value::Number(Number::from(f as i64))
     } else {
