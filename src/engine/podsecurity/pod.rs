@@ -128,11 +128,7 @@ impl<'a> Container<'a> {
         let list = self.list.as_str();
         let mut path = String::with_capacity("spec.[].".len() + list.len() + 4 + suffix.len());
         path.push_str("spec.");
-        path.push_str(list);
-        path.push('[');
-        push_decimal(&mut path, self.index);
-        path.push_str("].");
-        path.push_str(suffix);
+        push_indexed(&mut path, list, self.index, suffix);
         path
     }
 }
@@ -141,12 +137,17 @@ impl<'a> Container<'a> {
 /// formatting machinery: error fields are built for every failing check.
 pub fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
     let mut path = String::with_capacity(prefix.len() + suffix.len() + 6);
-    path.push_str(prefix);
-    path.push('[');
-    push_decimal(&mut path, index);
-    path.push_str("].");
-    path.push_str(suffix);
+    push_indexed(&mut path, prefix, index, suffix);
     path
+}
+
+/// Appends `<prefix>[<index>].<suffix>`.
+fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
+    out.push_str(prefix);
+    out.push('[');
+    push_decimal(out, index);
+    out.push_str("].");
+    out.push_str(suffix);
 }
 
 /// Appends `n` in decimal: a container index, without the formatting machinery.
