@@ -261,6 +261,13 @@ mod tests {
         (verdict.holds, verdict.message(), seen)
     }
 
+    /// What [`run`] gives for a block that `holds` with `message`, having evaluated the
+    /// conditions with the messages `seen`.
+    fn ran(holds: bool, message: &str, seen: &[&str]) -> (bool, String, Vec<String>) {
+        let seen = seen.iter().map(|m| m.to_string()).collect();
+        (holds, message.into(), seen)
+    }
+
     fn any_all(
         any: Option<Vec<Condition<bool>>>,
         all: Option<Vec<Condition<bool>>>,
@@ -277,27 +284,13 @@ mod tests {
             Some(vec![c(false, "a"), c(true, "b"), c(true, "c")]),
             Some(vec![c(true, "d"), c(true, "")]),
         );
-        assert_eq!(
-            run(&block),
-            (
-                true,
-                "b; d".into(),
-                ["a", "b", "d", ""].map(String::from).into()
-            )
-        );
+        assert_eq!(run(&block), ran(true, "b; d", &["a", "b", "d", ""]));
         // Fails in both: every `any`, then the first `all` that failed; `all` runs anyway.
         let block = any_all(
             Some(vec![c(false, "a"), c(false, "b")]),
             Some(vec![c(true, "c"), c(false, "d"), c(true, "e")]),
         );
-        assert_eq!(
-            run(&block),
-            (
-                false,
-                "a; b; d".into(),
-                ["a", "b", "c", "d"].map(String::from).into()
-            )
-        );
+        assert_eq!(run(&block), ran(false, "a; b; d", &["a", "b", "c", "d"]));
         // `any` held but `all` failed: the `any` before the one that held, and the failing `all`.
         let block = any_all(
             Some(vec![c(false, "a"), c(true, "b")]),
@@ -313,15 +306,9 @@ mod tests {
         assert_eq!(run(&block).1, "");
         // The legacy list: `;` without a space when it holds, the failing message when not.
         let list = Block::List(vec![c(true, "a"), c(true, ""), c(true, "b")]);
-        assert_eq!(
-            run(&list),
-            (true, "a;b".into(), ["a", "", "b"].map(String::from).into())
-        );
+        assert_eq!(run(&list), ran(true, "a;b", &["a", "", "b"]));
         let list = Block::List(vec![c(true, "a"), c(false, "z"), c(true, "b")]);
-        assert_eq!(
-            run(&list),
-            (false, "z".into(), ["a", "z"].map(String::from).into())
-        );
+        assert_eq!(run(&list), ran(false, "z", &["a", "z"]));
         let list = Block::List(vec![c(true, "a"), c(false, "")]);
         assert_eq!(run(&list).1, "");
         assert_eq!(Verdict::<bool>::holding().message(), "");
