@@ -52,8 +52,9 @@ struct Pending<'c> {
     name: &'c str,
     /// The name is made of word characters (see [`mentioned`]), decided once.
     word: bool,
-    /// The name's [`word_bit`](crate::jmespath::word_bit) when it is a word, else 0.
-    bit: u64,
+    /// What the entry adds to [`JsonContext::pending`] while it is not loaded: its name's
+    /// [`word_bit`](crate::jmespath::word_bit), or every bit for a name that is not a word.
+    bits: u64,
     loader: &'c dyn Loader,
     loaded: bool,
 }
@@ -102,8 +103,8 @@ pub struct JsonContext<'c> {
     /// first use, see [`JsonContext::guard_holds`]).
     presence: Option<&'c presence::Index>,
     facts: Option<Facts<'c>>,
-    /// Covers the [`Pending::bit`] of every entry not loaded (all bits when the name of one
-    /// is not a word): an expression whose words have none of them mentions no entry.
+    /// Covers the [`Pending::bits`] of every entry not loaded: an expression whose words
+    /// have none of them mentions no entry.
     pending: u64,
 }
 
@@ -373,19 +374,19 @@ impl<'c> JsonContext<'c> {
             .last_mut()
             .expect("invariant: the base scope is never popped");
         let word = is_word_name(name);
-        let bit = if word {
+        let bits = if word {
             crate::jmespath::word_bit(name)
         } else {
-            0
+            u64::MAX
         };
         scope.entries.push(Pending {
             name,
             word,
-            bit,
+            bits,
             loader,
             loaded: false,
         });
-        self.pending |= if word { bit } else { u64::MAX };
+        self.pending |= bits;
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.
@@ -456,7 +457,7 @@ impl<'c> JsonContext<'c> {
     fn pending_bits(&self) -> u64 {
         let entries = self.scopes.iter().flat_map(|s| &s.entries);
         let unloaded = entries.filter(|e| !e.loaded);
-        unloaded.fold(0, |bits, e| bits | if e.word { e.bit } else { u64::MAX })
+        unloaded.fold(0, |bits, e| bits | e.bits)
     }
 
     fn next_mentioned(&self, expr: &Expression) -> Option<(usize, usize)> {
@@ -464,7 +465,7 @@ impl<'c> JsonContext<'c> {
         for (s, scope) in self.scopes.iter().enumerate() {
             for (i, entry) in scope.entries.iter().enumerate() {
                 let eligible = limit.is_none_or(|(ls, li)| s < ls || (s == ls && i < li));
-                let may = !entry.word || expr.may_have_word(entry.bit);
+                let may = !entry.word || expr.may_have_word(entry.bits);
                 if eligible && !entry.loaded && may && mentioned(expr, entry.name, entry.word) {
                     return Some((s, i));
                 }

@@ -220,7 +220,6 @@ fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
     Some(roots.into())
 }
 
-/// See [`Expression::words`].
 /// One of 64 bits, picked by a hash of `word`, for [`Expression::may_have_word`]. The
 /// standard hasher with its fixed keys: the same word gives the same bit in every run.
 pub fn word_bit(word: &str) -> u64 {
@@ -230,6 +229,7 @@ pub fn word_bit(word: &str) -> u64 {
     1 << (hasher.finish() % 64)
 }
 
+/// See [`Expression::words`].
 fn words(text: &str) -> Box<[Box<str>]> {
     let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let bytes = text.as_bytes();

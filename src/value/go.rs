@@ -212,7 +212,7 @@ mod tests {
             -1.0,
             80.0,
             1e15,
-            -9_007_199_254_740_992.0,
+            -crate::value::EXACT_INTEGERS,
             9e15,
             1e16,
         ];
