@@ -26,6 +26,17 @@ pub struct Node {
     /// Some guard checks the values here against a leaf: the walk keeps them, in the list
     /// of this number.
     pub leaf: Option<u32>,
+    /// The guards each fact seen here breaks, by word of the guards' numbers.
+    pub breaks: Vec<Breaks>,
+}
+
+/// The guards among numbers `64 * word ..` that facts seen at a node break: bit `g` of
+/// `by_facts[f]` for guard `64 * word + g` and the facts `f` (a set of [`seen`] bits),
+/// given for every set so the walk reads one entry for whatever facts it sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breaks {
+    pub word: u32,
+    pub by_facts: [u64; 1 << seen::FACTS],
 }
 
 /// The tree of every path a guard reads, shared by the set's patterns.
@@ -34,6 +45,8 @@ pub struct Index {
     pub nodes: Vec<Node>,
     /// How many nodes are leaves.
     pub leaves: u32,
+    /// How many guards were made: they are numbered from 0.
+    pub guards: u32,
 }
 
 impl Default for Index {
@@ -41,6 +54,7 @@ impl Default for Index {
         Index {
             nodes: vec![Node::default()],
             leaves: 0,
+            guards: 0,
         }
     }
 }
@@ -76,6 +90,8 @@ pub mod seen {
     pub const NOT_OBJECT: u8 = 4;
     /// Some value there is not an array.
     pub const NOT_ARRAY: u8 = 8;
+    /// How many facts there are (bits `1 << 0` to `1 << (FACTS - 1)`).
+    pub const FACTS: usize = 4;
 }
 
 impl Need {
@@ -93,24 +109,12 @@ impl Need {
 }
 
 /// Facts about the tree's nodes under which a pattern passes: for each node it reads, the
-/// facts that must not have been seen there; and the leaves every value at their node
-/// must match.
+/// facts that must not have been seen there (kept in the nodes' [`Breaks`], under the
+/// guard's number); and the leaves every value at their node must match.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Guard {
-    /// In the order of the pattern, each node before the nodes below it.
-    pub needs: Box<[Check]>,
+    pub number: u32,
     pub leaves: Box<[Leaf]>,
-}
-
-/// One need, as the walk's facts answer it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Check {
-    pub at: u32,
-    /// The facts that break the need.
-    pub broken_by: u8,
-    /// How many of the following needs are about nodes below this one: where no value is
-    /// at this node, none is below it either, and those needs hold.
-    pub below: u32,
 }
 
 /// A leaf of a pattern, and the node of the values it is matched against.
@@ -129,28 +133,16 @@ pub enum LeafCheck {
     NotNull,
 }
 
-/// A guard being built.
+/// A guard being built: its needs, as each node and the facts that break it there.
 #[derive(Default)]
 struct Draft {
-    needs: Vec<Check>,
+    needs: Vec<(usize, u8)>,
     leaves: Vec<Leaf>,
 }
 
 impl Draft {
-    /// Adds a need; returns its place, for [`Draft::close`].
-    fn need(&mut self, at: usize, need: Need) -> usize {
-        self.needs.push(Check {
-            at: node_id(at),
-            broken_by: need.broken_by(),
-            below: 0,
-        });
-        self.needs.len() - 1
-    }
-
-    /// Counts the needs added since the one at `place` as below it.
-    fn close(&mut self, place: usize) {
-        let below = self.needs.len() - place - 1;
-        self.needs[place].below = u32::try_from(below).unwrap_or(0);
+    fn need(&mut self, at: usize, need: Need) {
+        self.needs.push((at, need.broken_by()));
     }
 }
 
@@ -164,11 +156,16 @@ impl Index {
             return None;
         };
         let mut draft = Draft::default();
-        let root = draft.need(ROOT, Need::ObjectIfPresent);
+        draft.need(ROOT, Need::ObjectIfPresent);
         self.object(object, ROOT, &mut draft)?;
-        draft.close(root);
+        // Only a finished guard is numbered and written into the nodes' breaks.
+        let number = self.guards;
+        self.guards += 1;
+        for (at, broken_by) in draft.needs {
+            self.nodes[at].breaks_guard(number, broken_by);
+        }
         Some(Guard {
-            needs: draft.needs.into(),
+            number,
             leaves: draft.leaves.into(),
         })
     }
@@ -220,18 +217,13 @@ impl Index {
             (true, true) => Need::Array,
             (true, false) => Need::ArrayIfPresent,
         };
-        let place = draft.need(child, need);
+        draft.need(child, need);
         if !at_list {
-            self.object(object, child, draft)?;
-            draft.close(place);
-            return Some(());
+            return self.object(object, child, draft);
         }
         let element = self.elements(child);
-        let element_place = draft.need(element, Need::ObjectIfPresent);
-        self.object(object, element, draft)?;
-        draft.close(element_place);
-        draft.close(place);
-        Some(())
+        draft.need(element, Need::ObjectIfPresent);
+        self.object(object, element, draft)
     }
 
     /// A value the pattern compares: every value at `at` must match it.
@@ -291,8 +283,25 @@ impl Index {
     }
 }
 
-/// A node's number as a guard stores it.
-fn node_id(at: usize) -> u32 {
-    u32::try_from(at)
-        .expect("invariant: a presence tree has fewer nodes than pattern keys, far below 2^32")
+impl Node {
+    /// Records that each fact of `broken_by` seen here breaks guard `number`.
+    fn breaks_guard(&mut self, number: u32, broken_by: u8) {
+        let word = number / 64;
+        let at = match self.breaks.iter().position(|b| b.word == word) {
+            Some(at) => at,
+            None => {
+                self.breaks.push(Breaks {
+                    word,
+                    by_facts: [0; 1 << seen::FACTS],
+                });
+                self.breaks.len() - 1
+            }
+        };
+        let breaks = &mut self.breaks[at];
+        for (facts, guards) in breaks.by_facts.iter_mut().enumerate() {
+            if facts & usize::from(broken_by) != 0 {
+                *guards |= 1 << (number % 64);
+            }
+        }
+    }
 }

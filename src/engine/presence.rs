@@ -21,6 +21,10 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug)]
 pub struct Facts<'v> {
     flags: Box<[u8]>,
+    /// The guards some fact broke, bit `g % 64` of word `g / 64` for guard `g`: set as the
+    /// walk first sees each fact at a node, so a guard is then answered without reading
+    /// its nodes.
+    broken: Box<[u64]>,
     /// For each leaf node, the first of its values in `kept`.
     first: Box<[u32]>,
     /// Values at leaf nodes, each with the next of the same node.
@@ -34,6 +38,7 @@ impl<'v> Facts<'v> {
     pub fn of(index: &Index, resource: &'v Value) -> Facts<'v> {
         let mut facts = Facts {
             flags: vec![0; index.nodes.len()].into(),
+            broken: vec![0; index.guards.div_ceil(64) as usize].into(),
             first: vec![NONE; index.leaves as usize].into(),
             // Room for the values a pod's leaves usually hold, without growing.
             kept: Vec::with_capacity(KEPT),
@@ -45,24 +50,37 @@ impl<'v> Facts<'v> {
 
     fn visit(&mut self, index: &Index, at: usize, value: &'v Value) {
         let node = &index.nodes[at];
-        self.flags[at] |= PRESENT;
         if let Some(leaf) = node.leaf {
             self.keep(leaf, value);
         }
         match value {
             Value::Object(map) => {
-                self.flags[at] |= NOT_ARRAY;
+                self.see(node, at, PRESENT | NOT_ARRAY);
                 self.visit_keys(index, node, map);
             }
             Value::Array(items) => {
-                self.flags[at] |= NOT_OBJECT;
+                self.see(node, at, PRESENT | NOT_OBJECT);
                 if let Some(element) = node.elements {
                     for item in items {
                         self.visit(index, element, item);
                     }
                 }
             }
-            _ => self.flags[at] |= NOT_OBJECT | NOT_ARRAY,
+            _ => self.see(node, at, PRESENT | NOT_OBJECT | NOT_ARRAY),
+        }
+    }
+
+    /// Records `facts` at node `at`; those not seen there before break their guards.
+    fn see(&mut self, node: &Node, at: usize, facts: u8) {
+        let new = facts & !self.flags[at];
+        if new == 0 {
+            return;
+        }
+        self.flags[at] |= new;
+        for breaks in &node.breaks {
+            if let Some(word) = self.broken.get_mut(breaks.word as usize) {
+                *word |= breaks.by_facts[usize::from(new)];
+            }
         }
     }
 
@@ -84,7 +102,7 @@ impl<'v> Facts<'v> {
             };
             match found {
                 Some(v) => self.visit(index, *child, v),
-                None => self.flags[*child] |= MISSING,
+                None => self.see(&index.nodes[*child], *child, MISSING),
             }
         }
     }
@@ -103,21 +121,10 @@ impl<'v> Facts<'v> {
 
     /// Whether every need of `guard` holds: the pattern it guards then passes.
     pub fn hold(&self, guard: &Guard) -> bool {
-        if self.overflow {
+        let word = self.broken.get((guard.number / 64) as usize);
+        let broken = word.is_none_or(|w| w & (1 << (guard.number % 64)) != 0);
+        if self.overflow || broken {
             return false;
-        }
-        let needs = &guard.needs;
-        let mut i = 0;
-        while let Some(need) = needs.get(i) {
-            let flags = self.flags[need.at as usize];
-            if flags & need.broken_by != 0 {
-                return false;
-            }
-            // Nothing at this node: nothing below it either, and every need there holds.
-            i += match flags & PRESENT {
-                0 => 1 + need.below as usize,
-                _ => 1,
-            };
         }
         guard.leaves.iter().all(|leaf| {
             self.values(leaf.at).all(|value| match &leaf.check {
