@@ -18,7 +18,7 @@ use crate::compile::{Policy, PolicySet, Rule};
 use crate::ir::PolicyKind;
 use crate::ir::inputs::UserInfo;
 use crate::ir::inputs::{RuleValues, Values as ValuesFile};
-use crate::report::{PolicyResponse, RuleResponse, Status};
+use crate::report::{PolicyResponse, RuleResponse, RuleResponses, Status};
 
 /// What a run supplies besides the request.
 #[derive(Default, Clone, Copy)]
@@ -181,7 +181,7 @@ impl<'r> Evaluation<'r> {
     ) -> PolicyResponse {
         let mut response = PolicyResponse {
             policy: index,
-            rules: Vec::new(),
+            rules: RuleResponses::new(),
         };
         if !in_scope(policy, self.objects) {
             return response;
@@ -225,11 +225,6 @@ impl<'r> Evaluation<'r> {
                 {
                     let old = self.ctx.request_field("oldObject").cloned();
                     existing_violation(&mut r, rule, policy, exceptions, old);
-                }
-                if response.rules.capacity() == 0 {
-                    // Room for a response per rule at the first one: growing the list from
-                    // empty goes through reallocation, which costs more than allocating.
-                    response.rules = Vec::with_capacity(policy.rules.len());
                 }
                 response.rules.push(r);
             }

@@ -294,7 +294,7 @@ spec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod]}}]}, validate: 
     fn per_policy(e: &Evaluated) -> Vec<PolicyResponse> {
         let responses = e.responses.iter().map(|(policy, rule)| PolicyResponse {
             policy: *policy,
-            rules: vec![rule.clone()],
+            rules: smallvec::smallvec![rule.clone()],
         });
         responses.collect()
     }
