@@ -309,8 +309,7 @@ pub fn any_pattern(
     let object = target_value(target, ctx)?;
     let (mut skips, mut failures) = (Vec::new(), Vec::new());
     for (i, p) in compiled.iter().enumerate() {
-        let mut index = String::new();
-        messages::push_index(&mut index, i);
+        let index = messages::index_text(i);
         let guard = guards.get(i).and_then(Option::as_ref);
         match matched(&object, p, guard, ctx) {
             Outcome::Pass if !text.shows_pass => return Some(Verdict::new(Status::Pass, "")),

@@ -2,6 +2,7 @@
 //! every rule of every request, so they are appended piece by piece: `format!` costs about
 //! three times as much for these short texts.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// The pieces one after the other, in a string of the right size.
@@ -70,6 +71,15 @@ pub fn push_index(out: &mut String, i: usize) {
     }
 }
 
+/// `i` in decimal, borrowed for a single digit (most lists and pattern lists are short).
+pub fn index_text(i: usize) -> Cow<'static, str> {
+    const DIGITS: &str = "0123456789";
+    match DIGITS.get(i..=i) {
+        Some(digit) => Cow::Borrowed(digit),
+        None => Cow::Owned(i.to_string()),
+    }
+}
+
 /// When the rule message itself cannot be substituted (rules.md §7.8, quirk: the pattern
 /// error is reported, not the substitution error).
 pub fn message_error(rule: &str, error: &str) -> String {
@@ -111,5 +121,16 @@ mod tests {
         );
         // A block scalar ending in a newline gets "\n." (rules.md §7.8 quirk).
         assert_eq!(lead(Some("text\n")), "text\n. ");
+    }
+
+    /// Both index writers give the decimal text, one or several digits.
+    #[test]
+    fn indices_are_decimal() {
+        for i in [0, 1, 9, 10, 42, 100, 12345] {
+            let mut pushed = String::new();
+            push_index(&mut pushed, i);
+            assert_eq!(pushed, i.to_string());
+            assert_eq!(index_text(i), i.to_string());
+        }
     }
 }
