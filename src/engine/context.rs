@@ -393,7 +393,7 @@ impl<'c> JsonContext<'c> {
     pub fn search<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.load_mentioned(expr)
             .map_err(|e| QueryError::Context(e.into()))?;
-        Ok(expr.search_layered(self.base, &self.top)?)
+        Ok(expr.search_layered(self.base, &self.top, self.base_object)?)
     }
 
     /// The elements of an expression's array result (or the result itself), borrowed from
@@ -411,7 +411,8 @@ impl<'c> JsonContext<'c> {
             return None;
         }
         let base: &'c Value = self.base;
-        Some(expr.search_elements(base).map_err(QueryError::from))
+        let object: Option<&'c Value> = self.base_object;
+        Some(expr.search_elements(base, object).map_err(QueryError::from))
     }
 
     /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).

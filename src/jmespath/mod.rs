@@ -154,7 +154,7 @@ impl Expression {
 
     /// Evaluates the expression over `data`, borrowing from it where it can.
     pub fn search<'a>(&'a self, data: &'a Value) -> Result<Cow<'a, Value>, EvalError> {
-        let evaluator = self.evaluator(None);
+        let evaluator = self.evaluator(None, None);
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
@@ -162,28 +162,32 @@ impl Expression {
     /// Evaluates the expression over `data` seen through `layer` (see [`layer::Layer`]). An
     /// expression that reads the document as a whole (`@`, `keys(@)`) is run on a merged
     /// copy; any other reads the document's top level only through keys, which the layer
-    /// answers first.
+    /// answers first. `object` is `data`'s `request.object`, when the caller holds it: a
+    /// path through it then starts there.
     pub fn search_layered<'a>(
         &'a self,
         data: &'a Value,
         layer: &'a layer::Layer<'a>,
+        object: Option<&'a Value>,
     ) -> Result<Cow<'a, Value>, EvalError> {
         if self.roots.is_none() {
             let merged = layer.merged(data);
             return Ok(Cow::Owned(self.search(&merged)?.into_owned()));
         }
-        let evaluator = self.evaluator(Some((data, layer)));
+        let evaluator = self.evaluator(Some((data, layer)), object.map(|o| (data, o)));
         let result = evaluator.eval(&self.root, eval::Val::Ref(data));
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
 
     /// The elements of the array the expression gives over `data` (or the result itself,
     /// when it is not an array): those found in `data` or the expression are borrowed.
+    /// `object` as for [`Expression::search_layered`].
     pub fn search_elements<'a>(
         &'a self,
         data: &'a Value,
+        object: Option<&'a Value>,
     ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
-        let evaluator = self.evaluator(None);
+        let evaluator = self.evaluator(None, object.map(|o| (data, o)));
         let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
         Ok(match result.into_elements() {
             Ok(elements) => elements.map(eval::Val::into_cow).collect(),
@@ -194,10 +198,12 @@ impl Expression {
     fn evaluator<'a>(
         &self,
         layer: Option<(&'a Value, &'a layer::Layer<'a>)>,
+        object: Option<(&'a Value, &'a Value)>,
     ) -> eval::Evaluator<'a> {
         eval::Evaluator {
             strict_keys: self.dialect == Dialect::Kyverno,
             layer,
+            object,
         }
     }
 
@@ -262,6 +268,39 @@ mod tests {
     fn doc() -> Value {
         json!({"request":{"object":{"metadata":{"name":"p","labels":null,"annotations":{"a":"b"}},
           "spec":{"containers":[{"name":"a","image":"x"},{"name":"b"}]}}},"one":"1"})
+    }
+
+    /// A path through `request.object` starts at the object the caller holds, unless the
+    /// layer sets `request`; what is found (or missing) there is as without the shortcut.
+    #[test]
+    fn request_object_paths_start_at_the_held_object() {
+        let document = json!({"request": {"object": {"a": 1}, "b": 2}});
+        let object = &document["request"]["object"];
+        let empty = layer::Layer::default();
+        let search = |text: &str, layer| {
+            let expr = Expression::compile(text).expect("a valid expression");
+            let held = expr
+                .search_layered(&document, layer, Some(object))
+                .map(Cow::into_owned)
+                .map_err(|e| e.to_string());
+            let plain = expr
+                .search_layered(&document, layer, None)
+                .map(Cow::into_owned)
+                .map_err(|e| e.to_string());
+            assert_eq!(held, plain, "{text}");
+            let elements = expr.search_elements(&document, Some(object));
+            held.map(|v| (v, elements.map(|e| e.len()).ok()))
+        };
+        assert_eq!(search("request.object.a", &empty), Ok((json!(1), Some(1))));
+        assert_eq!(search("request.b", &empty), Ok((json!(2), Some(1))));
+        assert_eq!(
+            search("request.object.c", &empty),
+            Err("Unknown key \"c\" in path".to_string())
+        );
+        let mut hiding = layer::Layer::default();
+        let request = json!({"object": {"a": 3}});
+        hiding.insert("request".into(), layer::Slot::Borrowed(&request));
+        assert_eq!(search("request.object.a", &hiding), Ok((json!(3), Some(1))));
     }
 
     fn run(expr: &str) -> Result<Value, String> {

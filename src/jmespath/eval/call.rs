@@ -103,6 +103,7 @@ impl<'o> Evaluator<'o> {
         let plain = Evaluator {
             strict_keys: self.strict_keys,
             layer: None,
+            object: None,
         };
         match missing_as_null(plain.eval(expr, Val::Ref(v))) {
             Ok(v) => Ok(v.into_value()),

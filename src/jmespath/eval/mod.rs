@@ -60,6 +60,10 @@ pub struct Evaluator<'o> {
     pub strict_keys: bool,
     /// The searched document and the names laid over its top level (see [`Layer`]).
     pub layer: Option<(&'o Value, &'o Layer<'o>)>,
+    /// The searched document and its `request.object`, when the caller holds that: a
+    /// chain of keys from the document through `request.object` starts there instead of
+    /// looking up its first two keys (most of a policy's paths read the object).
+    pub object: Option<(&'o Value, &'o Value)>,
 }
 
 impl<'o> Evaluator<'o> {
@@ -231,6 +235,15 @@ impl<'o> Evaluator<'o> {
         {
             value = found;
             keys.next();
+        } else if let Some((document, object)) = self.object
+            && std::ptr::eq(document, value)
+            && let [first, second, ..] = keys.as_slice()
+            && **first == *"request"
+            && **second == *"object"
+        {
+            // The layer does not hide `request` (it was asked first).
+            value = object;
+            keys.nth(1);
         }
         for key in keys {
             let Value::Object(map) = value else {
