@@ -4,7 +4,6 @@
 use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
-use std::sync::Arc;
 
 /// Kyverno's rule statuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,12 +93,13 @@ impl ResourceRef {
     }
 }
 
-/// The response of one rule.
+/// The response of one rule. It borrows from the policy set that gave it (`'s`): the
+/// rule's name and the texts the set holds, such as a rule's pass message.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RuleResponse {
-    pub rule: Arc<str>,
+pub struct RuleResponse<'s> {
+    pub rule: &'s str,
     pub status: Status,
-    pub message: Message,
+    pub message: Message<'s>,
     /// Keys (`namespace/name`) of the exceptions that made the rule skip.
     pub exceptions: Vec<String>,
     /// `reportProperties` and podSecurity details, in insertion order.
@@ -108,10 +108,10 @@ pub struct RuleResponse {
     pub enforce: bool,
 }
 
-impl RuleResponse {
-    pub fn new(rule: impl Into<Arc<str>>, status: Status, message: impl Into<Message>) -> Self {
+impl<'s> RuleResponse<'s> {
+    pub fn new(rule: &'s str, status: Status, message: impl Into<Message<'s>>) -> Self {
         RuleResponse {
-            rule: rule.into(),
+            rule,
             status,
             message: message.into(),
             exceptions: Vec::new(),
@@ -121,114 +121,109 @@ impl RuleResponse {
     }
 }
 
-/// A response's message: written for the response, shared by every response that says
-/// the same (a rule's pass message is written once, when the rule is compiled), or one of
-/// the engine's fixed texts.
+/// A response's message: written for the response, or borrowed from the policy set (a
+/// rule's pass message is written once, when the rule is compiled) or from the engine's
+/// fixed texts.
 #[derive(Clone, Debug)]
-pub enum Message {
+pub enum Message<'s> {
     Owned(String),
-    Shared(Arc<str>),
-    Fixed(&'static str),
+    Borrowed(&'s str),
 }
 
-impl Deref for Message {
+impl Deref for Message<'_> {
     type Target = str;
 
     fn deref(&self) -> &str {
         match self {
             Message::Owned(text) => text,
-            Message::Shared(text) => text,
-            Message::Fixed(text) => text,
+            Message::Borrowed(text) => text,
         }
     }
 }
 
-impl Default for Message {
-    fn default() -> Message {
-        Message::Owned(String::new())
+impl Default for Message<'_> {
+    fn default() -> Self {
+        Message::Borrowed("")
     }
 }
 
-impl PartialEq for Message {
+impl PartialEq for Message<'_> {
     /// Messages are equal when their texts are, however each is held.
-    fn eq(&self, other: &Message) -> bool {
+    fn eq(&self, other: &Self) -> bool {
         **self == **other
     }
 }
 
-impl PartialEq<str> for Message {
+impl PartialEq<str> for Message<'_> {
     fn eq(&self, other: &str) -> bool {
         &**self == other
     }
 }
 
-impl PartialEq<&str> for Message {
+impl PartialEq<&str> for Message<'_> {
     fn eq(&self, other: &&str) -> bool {
         &**self == *other
     }
 }
 
-impl fmt::Display for Message {
+impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self)
     }
 }
 
-impl serde::Serialize for Message {
+impl serde::Serialize for Message<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self)
     }
 }
 
-impl From<String> for Message {
-    fn from(text: String) -> Message {
+impl From<String> for Message<'_> {
+    fn from(text: String) -> Self {
         Message::Owned(text)
     }
 }
 
-impl From<&str> for Message {
-    fn from(text: &str) -> Message {
+/// A copy of the text: a borrowed message is made with [`Message::Borrowed`].
+impl From<&str> for Message<'_> {
+    fn from(text: &str) -> Self {
         Message::Owned(text.to_string())
-    }
-}
-
-impl From<Arc<str>> for Message {
-    fn from(text: Arc<str>) -> Message {
-        Message::Shared(text)
     }
 }
 
 /// Everything one policy said about one resource (possibly nothing: no rule applied).
 #[derive(Clone, Debug, PartialEq)]
-pub struct PolicyResponse {
+pub struct PolicyResponse<'s> {
     /// Index of the policy in the compiled set.
     pub policy: usize,
-    pub rules: RuleResponses,
+    pub rules: RuleResponses<'s>,
 }
 
 /// A policy's rule responses. Most policies answer a resource with one rule (the others
 /// are for other kinds), so one is held in place: a list allocated per policy per request
 /// was a tenth of an evaluation's allocations.
-pub type RuleResponses = smallvec::SmallVec<[RuleResponse; 1]>;
+pub type RuleResponses<'s> = smallvec::SmallVec<[RuleResponse<'s>; 1]>;
 
 #[cfg(test)]
 mod tests {
     use super::Message;
 
-    /// A shared message reads, compares and serialises as the same text written out.
+    /// A borrowed message reads, compares and serialises as the same text written out.
     #[test]
     fn a_message_is_its_text_however_held() {
-        let shared = Message::from(std::sync::Arc::<str>::from("validation rule 'r' passed."));
+        let text = String::from("validation rule 'r' passed.");
+        let borrowed = Message::Borrowed(&text);
         let owned = Message::from(String::from("validation rule 'r' passed."));
-        let fixed = Message::Fixed("validation rule 'r' passed.");
-        assert_eq!(shared, owned);
-        assert_eq!(fixed, owned);
-        assert_eq!(shared, "validation rule 'r' passed.");
-        assert_ne!(shared, Message::from("validation rule 'q' passed."));
-        assert_eq!(shared.to_string(), *owned);
+        let copied = Message::from(text.as_str());
+        assert!(matches!(copied, Message::Owned(_)));
+        assert_eq!(borrowed, owned);
+        assert_eq!(copied, owned);
+        assert_eq!(borrowed, "validation rule 'r' passed.");
+        assert_ne!(borrowed, Message::from("validation rule 'q' passed."));
+        assert_eq!(borrowed.to_string(), *owned);
         let json = |m: &Message| serde_json::to_string(m).expect("a string serialises");
-        assert_eq!(json(&shared), json(&owned));
-        assert_eq!(json(&fixed), json(&owned));
-        assert_eq!(json(&shared), r#""validation rule 'r' passed.""#);
+        assert_eq!(json(&borrowed), json(&owned));
+        assert_eq!(json(&borrowed), r#""validation rule 'r' passed.""#);
+        assert_eq!(*Message::default(), *"");
     }
 }

@@ -82,7 +82,8 @@ fn run_table(args: &ApplyArgs, sources: &mut SourceMap) -> Result<u8, LoadError>
     let audit_warn = args.audit_warn;
     let part =
         |set: &PolicySet, resource, responses| Part::new(set, audit_warn, resource, responses);
-    let (set, parts) = pipeline::run(args, sources, part)?;
+    let set = pipeline::compile_policies(args, sources)?;
+    let parts = pipeline::run(&set, args, sources, part)?;
     eprint!("{}", Emitter::plain(sources).render_all(&set.diagnostics));
     let _ = write_out(|out| table(out, &set, &parts));
     let code = exit_code(&set, parts.iter().any(Part::enforced_failure));
@@ -98,7 +99,8 @@ fn run_reports(
     sources: &mut SourceMap,
     render: fn(&[Entry<'_>]) -> String,
 ) -> Result<u8, LoadError> {
-    let (set, evaluated) = pipeline::run(args, sources, |_: &PolicySet, resource, responses| {
+    let set = pipeline::compile_policies(args, sources)?;
+    let evaluated = pipeline::run(&set, args, sources, |_: &PolicySet, resource, responses| {
         Evaluated::new(resource, responses)
     })?;
     eprint!("{}", Emitter::plain(sources).render_all(&set.diagnostics));

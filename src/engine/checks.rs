@@ -2,7 +2,6 @@
 //! their results and messages (rules.md §7.8, §7.9, §8.1).
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -18,13 +17,13 @@ use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Verdict {
+pub struct Verdict<'s> {
     pub status: Status,
-    pub message: Message,
+    pub message: Message<'s>,
 }
 
-impl Verdict {
-    pub fn new(status: Status, message: impl Into<Message>) -> Verdict {
+impl<'s> Verdict<'s> {
+    pub fn new(status: Status, message: impl Into<Message<'s>>) -> Verdict<'s> {
         Verdict {
             status,
             message: message.into(),
@@ -57,17 +56,17 @@ pub struct RuleText<'c> {
     /// Where the message joined with condition messages is parsed once.
     pub joined: &'c TemplateCache,
     /// The rule's pass message.
-    pub passed: &'c Arc<str>,
+    pub passed: &'c str,
     /// Whether pass messages are shown: a foreach element's are not (only its failures
     /// reach the rule's response), so they are not written.
     pub shows_pass: bool,
 }
 
-impl RuleText<'_> {
+impl<'c> RuleText<'c> {
     /// `validation rule '<name>' passed.`, when pass messages are shown.
-    fn passed(&self) -> Message {
+    fn passed(&self) -> Message<'c> {
         match self.shows_pass {
-            true => Message::Shared(Arc::clone(self.passed)),
+            true => Message::Borrowed(self.passed),
             false => Message::default(),
         }
     }
@@ -151,11 +150,11 @@ fn rendered_message<'t>(
 }
 
 /// `deny` (rules.md §8.1).
-pub fn deny(
+pub fn deny<'t>(
     conditions: Option<&Block<TemplateDoc>>,
-    text: &RuleText<'_>,
+    text: &RuleText<'t>,
     ctx: &mut JsonContext<'_>,
-) -> Verdict {
+) -> Verdict<'t> {
     let verdict = match conditions {
         Some(b) => match block(b, ctx) {
             Ok(v) => v,
@@ -237,13 +236,13 @@ fn matched<'a>(
 }
 
 /// `pattern` against a target (rules.md §7.1, §7.8); `None` is "no response".
-pub fn pattern(
+pub fn pattern<'t>(
     spec: &PatternSpec,
     guard: Option<&Guard>,
     target: Target<'_>,
-    text: &RuleText<'_>,
+    text: &RuleText<'t>,
     ctx: &mut JsonContext<'_>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'t>> {
     let compiled = match ready(spec, ctx) {
         Ok(p) => p,
         Err(e) => {
@@ -278,13 +277,13 @@ pub fn pattern(
 }
 
 /// `anyPattern` (rules.md §7.9); `None` is "no response".
-pub fn any_pattern(
+pub fn any_pattern<'t>(
     specs: &Result<Vec<PatternSpec>, String>,
     guards: &[Option<Guard>],
     target: Target<'_>,
-    text: &RuleText<'_>,
+    text: &RuleText<'t>,
     ctx: &mut JsonContext<'_>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'t>> {
     let specs = match specs {
         Ok(s) => s,
         Err(e) => return Some(Verdict::new(Status::Error, e.clone())),

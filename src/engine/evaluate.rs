@@ -56,19 +56,23 @@ impl PolicyTimes {
 /// is built once per request and borrows the request's objects for the evaluation (they
 /// are moved in, not copied, and handed back); each policy works in a scope of it that is
 /// undone after.
-pub fn evaluate(set: &PolicySet, request: &mut Request, inputs: Inputs<'_>) -> Vec<PolicyResponse> {
+pub fn evaluate<'s>(
+    set: &'s PolicySet,
+    request: &mut Request,
+    inputs: Inputs<'_>,
+) -> Vec<PolicyResponse<'s>> {
     let objects = request.take_objects();
     let (responses, objects) = evaluate_lent(set, request, objects, inputs);
     request.restore(objects);
     responses
 }
 
-fn evaluate_lent(
-    set: &PolicySet,
+fn evaluate_lent<'s>(
+    set: &'s PolicySet,
     request: &Request,
     objects: Objects,
     inputs: Inputs<'_>,
-) -> (Vec<PolicyResponse>, Objects) {
+) -> (Vec<PolicyResponse<'s>>, Objects) {
     let (base, replaced) = root(request, objects);
     let mut shared = Evaluation::of_set(set, request, &base);
     let mut out = Vec::with_capacity(set.policies.len());
@@ -178,7 +182,7 @@ impl<'r> Evaluation<'r> {
         policy: &'c Policy,
         exceptions: &'c [Exception],
         inputs: Inputs<'r>,
-    ) -> PolicyResponse {
+    ) -> PolicyResponse<'c> {
         let mut response = PolicyResponse {
             policy: index,
             rules: RuleResponses::new(),

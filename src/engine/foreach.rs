@@ -15,14 +15,14 @@ use crate::syntax::template::QueryError;
 use crate::value::go_type_name;
 
 /// Runs the foreach declarations of one level; `None` is "no response".
-pub fn run<'c>(
+pub fn run<'c, 't>(
     list: &'c [Foreach],
     depth: usize,
     target: Target<'_>,
-    text: &RuleText<'c>,
+    text: &RuleText<'t>,
     values: &Values<'_>,
     ctx: &mut JsonContext<'c>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'t>> {
     // Elements that pass only count: their checks need not write pass messages.
     let text = &RuleText {
         shows_pass: false,
@@ -52,7 +52,7 @@ pub fn run<'c>(
         applied += count;
     }
     if applied > 0 {
-        return Some(Verdict::new(Status::Pass, Message::Fixed("rule passed")));
+        return Some(Verdict::new(Status::Pass, Message::Borrowed("rule passed")));
     }
     list_error.map(|e| Verdict::new(Status::Error, format!("failed to evaluate list: {e}")))
 }
@@ -74,16 +74,16 @@ fn list_of<'c>(
 
 /// The elements in turn, each in a scope of its own unless `shared`.
 #[allow(clippy::too_many_arguments)]
-fn elements_of<'c>(
+fn elements_of<'c, 't>(
     entry: &'c Foreach,
     elements: Vec<Cow<'c, Value>>,
     depth: usize,
     target: Target<'_>,
-    text: &RuleText<'c>,
+    text: &RuleText<'t>,
     values: &Values<'_>,
     shared: bool,
     ctx: &mut JsonContext<'c>,
-) -> (Verdict, usize) {
+) -> (Verdict<'t>, usize) {
     let mut count = 0;
     // Only pattern bodies (directly or nested) match against the element itself.
     let matches_element = !matches!(entry.check, ForeachCheck::Deny(_) | ForeachCheck::None);
@@ -139,7 +139,7 @@ fn elements_of<'c>(
         }
     }
     (
-        Verdict::new(Status::Pass, Message::Fixed("rule passed")),
+        Verdict::new(Status::Pass, Message::Borrowed("rule passed")),
         count,
     )
 }
@@ -195,14 +195,14 @@ fn set_element(
     }
 }
 
-fn element_body<'c>(
+fn element_body<'c, 't>(
     entry: &'c Foreach,
     depth: usize,
     target: Target<'_>,
-    text: &RuleText<'c>,
+    text: &RuleText<'t>,
     values: &Values<'_>,
     ctx: &mut JsonContext<'c>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'t>> {
     values.inject_rule(ctx, true);
     if let Err(e) = register(&entry.context, ctx) {
         return Some(Verdict::new(
@@ -221,7 +221,7 @@ fn element_body<'c>(
             Ok(v) if !v.holds => {
                 return Some(Verdict::new(
                     Status::Skip,
-                    Message::Fixed("preconditions not met"),
+                    Message::Borrowed("preconditions not met"),
                 ));
             }
             Ok(_) => {}

@@ -112,11 +112,11 @@ pub struct RuleEnv<'a> {
 }
 
 /// Evaluates a matched rule; `None` means no response.
-pub fn evaluate<'c>(
-    rule: &'c Rule,
+pub fn evaluate<'s: 'c, 'c>(
+    rule: &'s Rule,
     env: &RuleEnv<'_>,
     ctx: &mut JsonContext<'c>,
-) -> Option<RuleResponse> {
+) -> Option<RuleResponse<'s>> {
     let validate = rule.validate.as_ref()?;
     // Only values and context entries write at the rule's level (foreach elements open
     // their own scopes): without them the rule needs no scope.
@@ -128,7 +128,7 @@ pub fn evaluate<'c>(
     verdict.map(|v| RuleResponse {
         exceptions: excused,
         enforce: action == Action::Enforce,
-        ..RuleResponse::new(rule.name.clone(), v.status, v.message)
+        ..RuleResponse::new(&rule.name, v.status, v.message)
     })
 }
 
@@ -151,13 +151,13 @@ fn applicable<'e>(rule: &Rule, env: &RuleEnv<'e>, ctx: &mut JsonContext<'_>) -> 
         .collect()
 }
 
-fn run<'c>(
-    rule: &'c Rule,
-    validate: &'c Validate,
+fn run<'s: 'c, 'c>(
+    rule: &'s Rule,
+    validate: &'s Validate,
     env: &RuleEnv<'_>,
     excused: &mut Vec<String>,
     ctx: &mut JsonContext<'c>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'s>> {
     let values = &env.values;
     values.inject_rule(ctx, false);
     if let Err(e) = register(&rule.context, ctx) {
@@ -227,7 +227,7 @@ fn pod_security(
     exceptions: &[&Exception],
     excused: &mut Vec<String>,
     ctx: &mut JsonContext<'_>,
-) -> Option<Verdict> {
+) -> Option<Verdict<'static>> {
     let (extracted, memo) = ctx.pod_and_memo()?;
     if let Some(blanket) = exceptions.iter().find(|e| e.pod_security.is_empty()) {
         excused.push(blanket.key.clone());

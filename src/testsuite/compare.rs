@@ -45,14 +45,14 @@ pub struct Row {
 }
 
 /// The actual responses of one evaluation run: `responses[i]` belongs to `resources[i]`.
-pub struct Actual<'a> {
+pub struct Actual<'a, 's> {
     pub resources: &'a [ResourceRef],
-    pub responses: &'a [Vec<PolicyResponse>],
+    pub responses: &'a [Vec<PolicyResponse<'s>>],
     pub policies: &'a [PolicyMeta],
 }
 
 /// The rows one expected entry produces.
-pub fn rows(expected: &ExpectedRow, actual: &Actual<'_>) -> Vec<Row> {
+pub fn rows(expected: &ExpectedRow, actual: &Actual<'_, '_>) -> Vec<Row> {
     let rule = expected.rule.as_ref().map_or("", |r| r.node.as_str());
     let policy_name = policy_name(&expected.policy.node);
     let mut out = Vec::new();
@@ -111,7 +111,7 @@ fn rule_selected(wanted: &str, actual: &str) -> bool {
 
 fn resource_rows(
     expected: &ExpectedRow,
-    actual: &Actual<'_>,
+    actual: &Actual<'_, '_>,
     index: usize,
     policy_name: Option<&str>,
     rule: &str,
@@ -128,7 +128,7 @@ fn resource_rows(
         for rr in response
             .rules
             .iter()
-            .filter(|r| rule_selected(rule, &r.rule))
+            .filter(|r| rule_selected(rule, r.rule))
         {
             let status = if rr.status == Status::Fail && !meta.scored {
                 Status::Warn
@@ -137,7 +137,7 @@ fn resource_rows(
             };
             out.push(compared_row(
                 expected,
-                &rr.rule,
+                rr.rule,
                 &resource,
                 status,
                 &rr.message,
@@ -207,7 +207,7 @@ fn special_row(
 /// The row of a reference that produced nothing: an invalid policy, or not found.
 fn missing_row(
     expected: &ExpectedRow,
-    actual: &Actual<'_>,
+    actual: &Actual<'_, '_>,
     policy_name: Option<&str>,
     rule: &str,
     reference: &str,

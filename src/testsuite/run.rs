@@ -270,7 +270,7 @@ fn policy_metas(set: &PolicySet) -> Vec<PolicyMeta> {
 }
 
 /// Every resource through every policy, with one operation (or the values' default).
-fn run_all(suite: &Suite, operation: Option<Operation>) -> Vec<Vec<PolicyResponse>> {
+fn run_all(suite: &Suite, operation: Option<Operation>) -> Vec<Vec<PolicyResponse<'_>>> {
     let inputs = Inputs {
         values: suite.values.as_ref(),
         offline: Some(&suite.offline),

@@ -18,28 +18,39 @@ use crate::source::{FileId, SourceMap};
 use crate::testsuite::run::resource_ref;
 
 /// What is kept of one resource's responses (`keep` runs in parallel, as each resource
-/// is evaluated).
-pub(super) trait Keep<R>:
-    Fn(&PolicySet, ResourceRef, Vec<PolicyResponse>) -> R + Sync
+/// is evaluated). The responses borrow from the policy set (`'s`), and so may what is kept.
+pub(super) trait Keep<'s, R>:
+    Fn(&'s PolicySet, ResourceRef, Vec<PolicyResponse<'s>>) -> R + Sync
 {
 }
 
-impl<R, F: Fn(&PolicySet, ResourceRef, Vec<PolicyResponse>) -> R + Sync> Keep<R> for F {}
+impl<'s, R, F> Keep<'s, R> for F where
+    F: Fn(&'s PolicySet, ResourceRef, Vec<PolicyResponse<'s>>) -> R + Sync
+{
+}
 
-/// The policies compiled, then what `keep` makes of each resource's responses, in input
-/// order. Inputs are checked in order: policies, exceptions, resources, values, user info.
-pub(super) fn run<R: Send>(
+/// The policies and exceptions, loaded and compiled: checked before any other input.
+pub(super) fn compile_policies(
     args: &ApplyArgs,
     sources: &mut SourceMap,
-    keep: impl Keep<R>,
-) -> Result<(PolicySet, Vec<R>), LoadError> {
-    let set = compile::compile(&policies(args, sources)?);
+) -> Result<PolicySet, LoadError> {
+    Ok(compile::compile(&policies(args, sources)?))
+}
+
+/// What `keep` makes of each resource's responses to `set`, in input order. Inputs are
+/// checked in order (after the policies and exceptions): resources, values, user info.
+pub(super) fn run<'s, R: Send>(
+    set: &'s PolicySet,
+    args: &ApplyArgs,
+    sources: &mut SourceMap,
+    keep: impl Keep<'s, R>,
+) -> Result<Vec<R>, LoadError> {
     let (values, user) = values_and_user(args, sources);
     let (files, read) = load::read_sources(&args.resources, sources);
     if let (Ok(values), Ok(user), true) = (&values, &user, read.is_empty()) {
-        let context = Context::new(&set, values.as_ref(), user.as_ref(), &keep);
+        let context = Context::new(set, values.as_ref(), user.as_ref(), &keep);
         if let Some(evaluated) = evaluate_in_pieces(&context, sources, &files) {
-            return Ok((set, evaluated));
+            return Ok(evaluated);
         }
     }
     let resources = load::prepend(read, load::values(sources, &files));
@@ -48,10 +59,9 @@ pub(super) fn run<R: Send>(
         return Err((message, resources.diagnostics));
     }
     let (values, user) = (values?, user?);
-    let context = Context::new(&set, values.as_ref(), user.as_ref(), &keep);
+    let context = Context::new(set, values.as_ref(), user.as_ref(), &keep);
     let resources = resources.documents.into_par_iter().map(|d| d.node);
-    let evaluated = resources.map(|r| context.evaluate(r)).collect();
-    Ok((set, evaluated))
+    Ok(resources.map(|r| context.evaluate(r)).collect())
 }
 
 type Loaded<T> = Result<Option<T>, LoadError>;
@@ -92,8 +102,8 @@ fn policies(args: &ApplyArgs, sources: &mut SourceMap) -> Result<ir::PolicySet, 
 
 /// Every resource of the files, read and evaluated piece by piece in parallel; `None`
 /// when a piece cannot be read on its own.
-fn evaluate_in_pieces<R: Send, K: Keep<R>>(
-    context: &Context<'_, K>,
+fn evaluate_in_pieces<'s, R: Send, K: Keep<'s, R>>(
+    context: &Context<'s, '_, K>,
     sources: &SourceMap,
     files: &[FileId],
 ) -> Option<Vec<R>> {
@@ -110,17 +120,17 @@ fn evaluate_in_pieces<R: Send, K: Keep<R>>(
 }
 
 /// What every resource is evaluated with, and what is kept of its responses.
-struct Context<'a, K> {
-    set: &'a PolicySet,
+struct Context<'s, 'a, K> {
+    set: &'s PolicySet,
     values: Option<&'a Values>,
     user: Option<&'a UserInfo>,
     operation: Operation,
     keep: &'a K,
 }
 
-impl<'a, K> Context<'a, K> {
+impl<'s, 'a, K> Context<'s, 'a, K> {
     fn new(
-        set: &'a PolicySet,
+        set: &'s PolicySet,
         values: Option<&'a Values>,
         user: Option<&'a UserInfo>,
         keep: &'a K,
@@ -145,7 +155,7 @@ impl<'a, K> Context<'a, K> {
     /// once its name is taken for the output.
     fn evaluate<R>(&self, mut resource: Value) -> R
     where
-        K: Keep<R>,
+        K: Keep<'s, R>,
     {
         default_namespace(&mut resource);
         let reference = resource_ref(&resource);

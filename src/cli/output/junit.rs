@@ -39,7 +39,7 @@ pub fn junit(entries: &[Entry<'_>]) -> String {
 fn case(e: &Entry<'_>) -> String {
     let head = format!(
         "    <testcase classname=\"{}\" name=\"{}\"",
-        escape(&e.response.rule),
+        escape(e.response.rule),
         escape(&e.resource.apply_key())
     );
     match e.status {

@@ -11,16 +11,16 @@ use crate::report::{PolicyResponse, ResourceRef, RuleResponse, Status};
 
 /// One resource and every rule response about it, each with the index of its policy, in
 /// evaluation order.
-pub struct Evaluated {
+pub struct Evaluated<'s> {
     pub resource: ResourceRef,
-    pub responses: Vec<(usize, RuleResponse)>,
+    pub responses: Vec<(usize, RuleResponse<'s>)>,
 }
 
-impl Evaluated {
+impl<'s> Evaluated<'s> {
     /// Keeps the responses in one list of exactly their number: a large run holds hundreds
     /// of thousands of them until the output is written, and the per-policy lists the
     /// evaluation returns are mostly spare capacity.
-    pub fn new(resource: ResourceRef, per_policy: Vec<PolicyResponse>) -> Self {
+    pub fn new(resource: ResourceRef, per_policy: Vec<PolicyResponse<'s>>) -> Self {
         let count = per_policy.iter().map(|p| p.rules.len()).sum();
         let mut responses = Vec::with_capacity(count);
         for response in per_policy {
@@ -41,7 +41,7 @@ pub struct Entry<'a> {
     /// The namespace of a namespaced `Policy`.
     pub policy_namespace: Option<&'a str>,
     pub resource: &'a ResourceRef,
-    pub response: &'a RuleResponse,
+    pub response: &'a RuleResponse<'a>,
     /// The status as reported (after `scored: false` and `--audit-warn` conversions).
     pub status: Status,
     pub category: Option<&'a str>,
@@ -53,7 +53,7 @@ pub struct Entry<'a> {
 /// large runs have hundreds of thousands of results and the table needs each only once.
 pub fn entries<'a>(
     set: &'a PolicySet,
-    evaluated: &'a [Evaluated],
+    evaluated: &'a [Evaluated<'a>],
     audit_warn: bool,
 ) -> impl Iterator<Item = Entry<'a>> + 'a {
     evaluated.iter().flat_map(move |evaluated| {

@@ -291,7 +291,7 @@ spec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod]}}]}, validate: 
         String::from_utf8_lossy(&out).into_owned() + &format!("counts {counts:?}")
     }
 
-    fn per_policy(e: &Evaluated) -> Vec<PolicyResponse> {
+    fn per_policy<'s>(e: &Evaluated<'s>) -> Vec<PolicyResponse<'s>> {
         let responses = e.responses.iter().map(|(policy, rule)| PolicyResponse {
             policy: *policy,
             rules: smallvec::smallvec![rule.clone()],
@@ -300,7 +300,7 @@ spec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod]}}]}, validate: 
     }
 
     /// A few rule results for a resource: `seed` picks policies and statuses.
-    fn responses(seed: u64) -> Vec<(usize, RuleResponse)> {
+    fn responses(seed: u64) -> Vec<(usize, RuleResponse<'static>)> {
         let statuses = [
             Status::Fail,
             Status::Pass,
@@ -313,7 +313,8 @@ spec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod]}}]}, validate: 
             .map(|i| {
                 let pick = (seed >> (8 * i + 2)) as usize;
                 let status = statuses[pick % statuses.len()];
-                let mut rule = RuleResponse::new(format!("r{i}"), status, "line\nmore");
+                const NAMES: [&str; 3] = ["r0", "r1", "r2"];
+                let mut rule = RuleResponse::new(NAMES[i], status, "line\nmore");
                 rule.enforce = pick.is_multiple_of(3);
                 ((pick / 7) % 4, rule)
             })
