@@ -64,7 +64,14 @@ pub fn group<'e>(
 }
 
 fn write_error(out: &mut String, kind: &str, error: &FieldError) {
-    push_field(out, &error.field, kind);
+    match error.field.after_spec() {
+        // Only the leading `spec` can change: nothing to look for.
+        Some(rest) => {
+            out.push_str(pod_spec_path(kind));
+            out.push_str(rest);
+        }
+        None => push_field(out, &error.field, kind),
+    }
     match (error.kind, &error.bad_value) {
         (ErrorKind::Required, _) => out.push_str(": Required value"),
         (ErrorKind::Forbidden, BadValue::None) => out.push_str(": Forbidden"),

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::types::Field;
 use crate::value::field;
 
 /// A JSON object.
@@ -124,13 +125,79 @@ impl<'a> Container<'a> {
 
     /// The field path of `suffix` inside this container, e.g.
     /// `spec.initContainers[0].securityContext.privileged`.
-    pub fn path(&self, suffix: &str) -> String {
-        let list = self.list.as_str();
-        let mut path = String::with_capacity("spec.[].".len() + list.len() + 4 + suffix.len());
-        path.push_str("spec.");
-        push_indexed(&mut path, list, self.index, suffix);
-        path
+    pub fn path(&self, suffix: Suffix) -> Field {
+        self.path_at(suffix, None)
     }
+
+    /// The field path of `suffix` inside item `index` of the container's list `list`, e.g.
+    /// `spec.containers[1].ports[0].hostPort`.
+    pub fn item_path(&self, list: Suffix, index: usize, suffix: Suffix) -> Field {
+        self.path_at(suffix, Some((list, index)))
+    }
+
+    fn path_at(&self, suffix: Suffix, item: Option<(Suffix, usize)>) -> Field {
+        let list = self.list.as_str();
+        let item_length = item.map_or(0, |(list, _)| list.text.len() + 4);
+        let length = "spec.[].".len() + list.len() + 4 + item_length + suffix.text.len();
+        let mut path = String::with_capacity(length);
+        path.push_str("spec.");
+        push_indexed(&mut path, list, self.index, "");
+        let mut plain = suffix.plain;
+        if let Some((list, index)) = item {
+            push_indexed(&mut path, list.text, index, "");
+            plain &= list.plain;
+        }
+        path.push_str(suffix.text);
+        // The list names, indices and brackets hold neither word.
+        match plain {
+            true => Field::spec_rooted(path),
+            false => Field::from(path),
+        }
+    }
+}
+
+/// The path of a pod-level field `spec.<suffix>` (`spec.securityContext.runAsUser`).
+pub fn pod_path(suffix: Suffix) -> Field {
+    let path = ["spec.", suffix.text].concat();
+    match suffix.plain {
+        true => Field::spec_rooted(path),
+        false => Field::from(path),
+    }
+}
+
+/// A constant part of a container field's path (`securityContext.privileged`), and
+/// whether it holds neither `spec` nor `metadata`: decided when the program is compiled, so
+/// a path made of such parts is reported for a controller without being searched.
+#[derive(Clone, Copy, Debug)]
+pub struct Suffix {
+    pub text: &'static str,
+    pub plain: bool,
+}
+
+impl Suffix {
+    pub const fn new(text: &'static str) -> Suffix {
+        Suffix {
+            text,
+            plain: !holds(text, b"spec") && !holds(text, b"metadata"),
+        }
+    }
+}
+
+/// Whether `word` occurs in `text` (a loop the compiler can run).
+const fn holds(text: &str, word: &[u8]) -> bool {
+    let text = text.as_bytes();
+    let mut at = 0;
+    while at + word.len() <= text.len() {
+        let mut i = 0;
+        while i < word.len() && text[at + i] == word[i] {
+            i += 1;
+        }
+        if i == word.len() {
+            return true;
+        }
+        at += 1;
+    }
+    false
 }
 
 /// `<prefix>[<index>].<suffix>` (`spec.volumes[2].hostPath`), written without the

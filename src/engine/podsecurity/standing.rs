@@ -158,7 +158,7 @@ mod tests {
 
     fn fields(standing: &Standing) -> Vec<Vec<String>> {
         let results = standing.to_results();
-        let fields = |r: &CheckResult| r.errors.iter().map(|e| e.field.clone()).collect();
+        let fields = |r: &CheckResult| r.errors.iter().map(|e| e.field.to_string()).collect();
         results.iter().map(fields).collect()
     }
 

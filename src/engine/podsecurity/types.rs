@@ -189,25 +189,83 @@ impl fmt::Display for BadValue {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub kind: ErrorKind,
-    pub field: String,
+    pub field: Field,
     pub bad_value: BadValue,
 }
 
 impl FieldError {
-    pub fn forbidden(field: String, bad_value: BadValue) -> FieldError {
+    pub fn forbidden(field: impl Into<Field>, bad_value: BadValue) -> FieldError {
         FieldError {
             kind: ErrorKind::Forbidden,
-            field,
+            field: field.into(),
             bad_value,
         }
     }
 
-    pub fn required(field: String) -> FieldError {
+    pub fn required(field: impl Into<Field>) -> FieldError {
         FieldError {
             kind: ErrorKind::Required,
-            field,
+            field: field.into(),
             bad_value: BadValue::None,
         }
+    }
+}
+
+/// A field error's path, as reported for a Pod (`spec.containers[0].securityContext`).
+/// Reported for a controller, its words `spec` and `metadata` are replaced; a path known
+/// to hold no such word but its leading `spec` (a container field's, built from constant
+/// parts) is written without looking for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    text: String,
+    spec_rooted: bool,
+}
+
+impl Field {
+    /// `text`, which starts with `spec.` and holds neither `spec` nor `metadata` after it
+    /// (the caller knows it from how the text was built).
+    pub(super) fn spec_rooted(text: String) -> Field {
+        debug_assert!(text.starts_with("spec."));
+        Field {
+            text,
+            spec_rooted: true,
+        }
+    }
+
+    /// What follows the leading `spec` of a path made by [`Field::spec_rooted`].
+    pub fn after_spec(&self) -> Option<&str> {
+        self.text.get("spec".len()..).filter(|_| self.spec_rooted)
+    }
+}
+
+/// Any path, its words looked for when it is reported.
+impl From<String> for Field {
+    fn from(text: String) -> Field {
+        Field {
+            text,
+            spec_rooted: false,
+        }
+    }
+}
+
+impl std::ops::Deref for Field {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Serialised as its text.
+impl serde::Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl PartialEq<&str> for Field {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
     }
 }
 

@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
-use super::{failing, sorted_set};
+use super::{failing, fields, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Object, Pod, array, flag, indexed, integer, object, strings, text,
+    Container, Object, Pod, array, flag, indexed, integer, object, pod_path, strings, text,
 };
-use crate::engine::podsecurity::types::{BadValue, FieldError};
+use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
 
 /// The error each container yields, in visiting order.
 fn per_container<'a>(
@@ -21,7 +21,7 @@ fn per_container<'a>(
 fn true_flag(
     parent: Option<&Object>,
     key: &str,
-    path: impl FnOnce() -> String,
+    path: impl FnOnce() -> Field,
 ) -> Option<FieldError> {
     (flag(parent, key) == Some(true)).then(|| FieldError::forbidden(path(), BadValue::Bool(true)))
 }
@@ -29,14 +29,12 @@ fn true_flag(
 /// HostProcess: pod error first, then containers.
 pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
     let options = object(pod.security_context(), "windowsOptions");
-    let pod_error = true_flag(options, "hostProcess", || {
-        "spec.securityContext.windowsOptions.hostProcess".to_string()
-    });
+    let pod_error = true_flag(options, "hostProcess", || pod_path(fields::HOST_PROCESS));
     let containers = per_container(pod, |c| {
         true_flag(
             object(c.security_context(), "windowsOptions"),
             "hostProcess",
-            || c.path("securityContext.windowsOptions.hostProcess"),
+            || c.path(fields::HOST_PROCESS),
         )
     });
     failing(pod_error.into_iter().chain(containers).collect())
@@ -46,7 +44,7 @@ pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
 pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
     let errors = ["hostNetwork", "hostPID", "hostIPC"]
         .into_iter()
-        .filter_map(|key| true_flag(pod.spec, key, || ["spec.", key].concat()))
+        .filter_map(|key| true_flag(pod.spec, key, || ["spec.", key].concat().into()))
         .collect();
     failing(errors)
 }
@@ -54,7 +52,7 @@ pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
 pub fn privileged(pod: &Pod) -> Option<Vec<FieldError>> {
     failing(per_container(pod, |c| {
         true_flag(c.security_context(), "privileged", || {
-            c.path("securityContext.privileged")
+            c.path(fields::PRIVILEGED)
         })
     }))
 }
@@ -82,12 +80,8 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
         let caps = object(c.security_context(), "capabilities")?;
         let added = strings(Some(caps), "add").filter(|cap| !DEFAULT_CAPABILITIES.contains(cap));
         let bad = sorted_set(added);
-        (!bad.is_empty()).then(|| {
-            FieldError::forbidden(
-                c.path("securityContext.capabilities.add"),
-                BadValue::List(bad),
-            )
-        })
+        (!bad.is_empty())
+            .then(|| FieldError::forbidden(c.path(fields::CAPABILITIES_ADD), BadValue::List(bad)))
     }))
 }
 
@@ -120,7 +114,7 @@ pub fn host_ports(pod: &Pod) -> Option<Vec<FieldError>> {
                 .filter_map(move |(j, port)| {
                     let host_port = integer(port.as_object(), "hostPort").filter(|p| *p != 0)?;
                     Some(FieldError::forbidden(
-                        c.path(&indexed("ports", j, "hostPort")),
+                        c.item_path(fields::PORTS, j, fields::HOST_PORT),
                         BadValue::Int(host_port),
                     ))
                 })
@@ -155,7 +149,7 @@ const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kuber
 /// `Forbidden` at `<path>.appArmorProfile.type` when the profile is set with a bad type.
 fn app_armor_error(
     security_context: Option<&Object>,
-    path: impl FnOnce() -> String,
+    path: impl FnOnce() -> Field,
 ) -> Option<FieldError> {
     let profile = object(security_context, "appArmorProfile")?;
     let kind = text(Some(profile), "type").unwrap_or_default();
@@ -166,13 +160,9 @@ fn app_armor_error(
 /// Pod, containers, then annotations. Kyverno lists annotations in hash order; sorted by
 /// key here, which is one of those orders (podsecurity.md §6 item 7b).
 pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_error = app_armor_error(pod.security_context(), || {
-        "spec.securityContext.appArmorProfile.type".to_string()
-    });
+    let pod_error = app_armor_error(pod.security_context(), || pod_path(fields::APP_ARMOR_TYPE));
     let containers = per_container(pod, |c| {
-        app_armor_error(c.security_context(), || {
-            c.path("securityContext.appArmorProfile.type")
-        })
+        app_armor_error(c.security_context(), || c.path(fields::APP_ARMOR_TYPE))
     });
     failing(
         pod_error
@@ -238,7 +228,7 @@ const SELINUX_TYPES_1_31: [&str; 5] = [
 fn se_linux_errors(
     errors: &mut Vec<FieldError>,
     options: Option<&Object>,
-    path: impl FnOnce() -> String,
+    path: impl FnOnce() -> Field,
     types: &[&str],
 ) {
     let Some(options) = options else {
@@ -257,18 +247,18 @@ fn se_linux_errors(
     }
     let path = path();
     errors.extend(bad.map(|(key, _)| {
-        FieldError::forbidden(format!("{path}.{key}"), BadValue::text(value(key)))
+        FieldError::forbidden(format!("{}.{key}", &*path), BadValue::text(value(key)))
     }));
 }
 
 fn se_linux(pod: &Pod, types: &[&str]) -> Option<Vec<FieldError>> {
     let mut errors = Vec::new();
     let pod_options = object(pod.security_context(), "seLinuxOptions");
-    let pod_path = || "spec.securityContext.seLinuxOptions".to_string();
+    let pod_path = || pod_path(fields::SE_LINUX_OPTIONS);
     se_linux_errors(&mut errors, pod_options, pod_path, types);
     for c in &pod.containers {
         let options = object(c.security_context(), "seLinuxOptions");
-        let path = || c.path("securityContext.seLinuxOptions");
+        let path = || c.path(fields::SE_LINUX_OPTIONS);
         se_linux_errors(&mut errors, options, path, types);
     }
     failing(errors)
@@ -287,7 +277,7 @@ pub fn proc_mount(pod: &Pod) -> Option<Vec<FieldError>> {
     failing(per_container(pod, |c| {
         let mount = text(c.security_context(), "procMount").filter(|m| *m != "Default")?;
         Some(FieldError::forbidden(
-            c.path("securityContext.procMount"),
+            c.path(fields::PROC_MOUNT),
             BadValue::text(mount),
         ))
     }))
@@ -321,7 +311,7 @@ pub fn seccomp_annotations(pod: &Pod) -> Option<Vec<FieldError>> {
 /// `RuntimeDefault` or `Localhost`; shared with the restricted check.
 pub fn seccomp_error(
     security_context: Option<&Object>,
-    path: impl FnOnce() -> String,
+    path: impl FnOnce() -> Field,
 ) -> Option<FieldError> {
     let profile = object(security_context, "seccompProfile")?;
     let kind = text(Some(profile), "type").unwrap_or_default();
@@ -331,13 +321,9 @@ pub fn seccomp_error(
 
 /// The v1.19 seccomp check over fields: unset is allowed; pod error first.
 pub fn seccomp_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_error = seccomp_error(pod.security_context(), || {
-        "spec.securityContext.seccompProfile.type".to_string()
-    });
+    let pod_error = seccomp_error(pod.security_context(), || pod_path(fields::SECCOMP_TYPE));
     let containers = per_container(pod, |c| {
-        seccomp_error(c.security_context(), || {
-            c.path("securityContext.seccompProfile.type")
-        })
+        seccomp_error(c.security_context(), || c.path(fields::SECCOMP_TYPE))
     });
     failing(pod_error.into_iter().chain(containers).collect())
 }

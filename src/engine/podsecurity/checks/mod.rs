@@ -5,6 +5,43 @@
 mod baseline;
 mod restricted;
 
+/// The container fields the checks report, as constant parts of their paths.
+mod fields {
+    use crate::engine::podsecurity::pod::Suffix;
+
+    pub const HOST_PROCESS: Suffix = Suffix::new("securityContext.windowsOptions.hostProcess");
+    pub const PRIVILEGED: Suffix = Suffix::new("securityContext.privileged");
+    pub const CAPABILITIES_ADD: Suffix = Suffix::new("securityContext.capabilities.add");
+    pub const CAPABILITIES_DROP: Suffix = Suffix::new("securityContext.capabilities.drop");
+    pub const PORTS: Suffix = Suffix::new("ports");
+    pub const HOST_PORT: Suffix = Suffix::new("hostPort");
+    pub const APP_ARMOR_TYPE: Suffix = Suffix::new("securityContext.appArmorProfile.type");
+    pub const SE_LINUX_OPTIONS: Suffix = Suffix::new("securityContext.seLinuxOptions");
+    pub const PROC_MOUNT: Suffix = Suffix::new("securityContext.procMount");
+    pub const SECCOMP_TYPE: Suffix = Suffix::new("securityContext.seccompProfile.type");
+    pub const PRIVILEGE_ESCALATION: Suffix =
+        Suffix::new("securityContext.allowPrivilegeEscalation");
+    pub const RUN_AS_NON_ROOT: Suffix = Suffix::new("securityContext.runAsNonRoot");
+    pub const RUN_AS_USER: Suffix = Suffix::new("securityContext.runAsUser");
+
+    #[cfg(test)]
+    pub const ALL: [Suffix; 13] = [
+        HOST_PROCESS,
+        PRIVILEGED,
+        CAPABILITIES_ADD,
+        CAPABILITIES_DROP,
+        PORTS,
+        HOST_PORT,
+        APP_ARMOR_TYPE,
+        SE_LINUX_OPTIONS,
+        PROC_MOUNT,
+        SECCOMP_TYPE,
+        PRIVILEGE_ESCALATION,
+        RUN_AS_NON_ROOT,
+        RUN_AS_USER,
+    ];
+}
+
 use super::controls::{CheckId, ControlName};
 use super::pod::Pod;
 use super::types::{CheckResult, FieldError, Level, Version};
@@ -273,4 +310,77 @@ fn sorted_set<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     list.sort();
     list.dedup();
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fields;
+    use crate::engine::podsecurity::message::group;
+    use crate::engine::podsecurity::pod::{ListKind, Pod, Suffix, pod_path};
+    use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
+
+    /// A part is plain only without `spec` and `metadata`, wherever they sit.
+    #[test]
+    fn suffixes_know_their_words() {
+        for (text, plain) in [
+            ("securityContext.privileged", true),
+            ("", true),
+            ("sp.ec", true),
+            ("spec", false),
+            ("a.specs", false),
+            ("x.metadata.y", false),
+            ("metadat", true),
+        ] {
+            assert_eq!(Suffix::new(text).plain, plain, "{text}");
+        }
+        assert!(fields::ALL.iter().all(|s| s.plain));
+    }
+
+    /// A path built from constant parts is reported for every kind exactly as the same
+    /// text searched for `spec` and `metadata`; a part holding them is searched.
+    #[test]
+    fn paths_from_parts_are_reported_as_searched() {
+        let spec = serde_json::json!({
+            "initContainers": [{}],
+            "containers": [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],
+            "ephemeralContainers": [{}],
+        });
+        let pod = Pod::new(None, Some(&spec));
+        let odd = Suffix::new("securityContext.metadata.spec");
+        let mut fields: Vec<Field> = Vec::new();
+        for c in &pod.containers {
+            for suffix in fields::ALL.into_iter().chain([odd]) {
+                fields.push(c.path(suffix));
+                fields.push(c.item_path(fields::PORTS, c.index + 3, suffix));
+                fields.push(c.item_path(odd, 1, suffix));
+            }
+        }
+        fields.extend(fields::ALL.into_iter().chain([odd]).map(pod_path));
+        assert!(fields.iter().any(|f| f.after_spec().is_some()));
+        assert!(fields.iter().any(|f| f.after_spec().is_none()));
+        assert!(
+            pod.containers
+                .iter()
+                .any(|c| c.list == ListKind::InitContainers)
+        );
+        for kind in ["Pod", "Deployment", "CronJob", "Job", "ConfigMap"] {
+            for field in &fields {
+                let searched = FieldError::required(Field::from(field.to_string()));
+                let built = FieldError::required(field.clone());
+                let forbidden = FieldError::forbidden(field.clone(), BadValue::Int(0));
+                assert_eq!(
+                    group(kind, "r", [&built, &forbidden].into_iter()),
+                    group(kind, "r", [&searched, &forbidden].into_iter()),
+                    "{kind} {}",
+                    &**field
+                );
+                assert_eq!(
+                    group(kind, "r", std::iter::once(&built)),
+                    group(kind, "r", std::iter::once(&searched)),
+                    "{kind} {}",
+                    &**field
+                );
+            }
+        }
+    }
 }

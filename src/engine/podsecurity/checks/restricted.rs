@@ -2,11 +2,11 @@
 //! order (podsecurity.md §2.3).
 
 use super::baseline::seccomp_error;
-use super::{failing, sorted_set};
+use super::{failing, fields, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Pod, array, flag, indexed, integer, object, strings,
+    Container, Pod, array, flag, indexed, integer, object, pod_path, strings,
 };
-use crate::engine::podsecurity::types::{BadValue, FieldError};
+use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
 
 /// v1.8: every container must set `allowPrivilegeEscalation: false`.
 pub fn allow_privilege_escalation(pod: &Pod) -> Option<Vec<FieldError>> {
@@ -19,7 +19,7 @@ pub fn allow_privilege_escalation(pod: &Pod) -> Option<Vec<FieldError>> {
 }
 
 fn privilege_escalation_error(c: &Container) -> Option<FieldError> {
-    let path = || c.path("securityContext.allowPrivilegeEscalation");
+    let path = || c.path(fields::PRIVILEGE_ESCALATION);
     let Some(context) = c.security_context() else {
         return Some(FieldError::required(path()));
     };
@@ -46,7 +46,7 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
     let mut adds = Vec::new();
     for c in &pod.containers {
         let caps = object(c.security_context(), "capabilities");
-        let drop_path = || c.path("securityContext.capabilities.drop");
+        let drop_path = || c.path(fields::CAPABILITIES_DROP);
         let Some(caps) = caps else {
             drops.push(FieldError::required(drop_path()));
             continue;
@@ -62,7 +62,7 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
         }
         let added = sorted_set(strings(Some(caps), "add").filter(|cap| *cap != "NET_BIND_SERVICE"));
         if !added.is_empty() {
-            let path = c.path("securityContext.capabilities.add");
+            let path = c.path(fields::CAPABILITIES_ADD);
             adds.push(FieldError::forbidden(path, BadValue::List(added)));
         }
     }
@@ -141,16 +141,12 @@ pub fn volumes(pod: &Pod) -> Option<Vec<FieldError>> {
 /// Pod `false`, explicit container `false`s, then containers that rely on an unset pod value.
 pub fn run_as_non_root(pod: &Pod) -> Option<Vec<FieldError>> {
     let pod_value = flag(pod.security_context(), "runAsNonRoot");
-    let pod_error = (pod_value == Some(false)).then(|| {
-        FieldError::forbidden(
-            "spec.securityContext.runAsNonRoot".to_string(),
-            BadValue::Bool(false),
-        )
-    });
+    let pod_error = (pod_value == Some(false))
+        .then(|| FieldError::forbidden(pod_path(fields::RUN_AS_NON_ROOT), BadValue::Bool(false)));
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     for c in &pod.containers {
-        let path = || c.path("securityContext.runAsNonRoot");
+        let path = || c.path(fields::RUN_AS_NON_ROOT);
         match flag(c.security_context(), "runAsNonRoot") {
             Some(false) => explicit.push(FieldError::forbidden(path(), BadValue::Bool(false))),
             Some(true) => {}
@@ -169,18 +165,15 @@ pub fn run_as_non_root(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Pod, then containers, that set `runAsUser: 0`.
 pub fn run_as_user(pod: &Pod) -> Option<Vec<FieldError>> {
-    let root = |context, path: &dyn Fn() -> String| {
+    let root = |context, path: &dyn Fn() -> Field| {
         (integer(context, "runAsUser") == Some(0))
             .then(|| FieldError::forbidden(path(), BadValue::Int(0)))
     };
-    let pod_error = root(pod.security_context(), &|| {
-        "spec.securityContext.runAsUser".to_string()
-    });
-    let containers = pod.containers.iter().filter_map(|c| {
-        root(c.security_context(), &|| {
-            c.path("securityContext.runAsUser")
-        })
-    });
+    let pod_error = root(pod.security_context(), &|| pod_path(fields::RUN_AS_USER));
+    let containers = pod
+        .containers
+        .iter()
+        .filter_map(|c| root(c.security_context(), &|| c.path(fields::RUN_AS_USER)));
     failing(pod_error.into_iter().chain(containers).collect())
 }
 
@@ -188,14 +181,12 @@ pub fn run_as_user(pod: &Pod) -> Option<Vec<FieldError>> {
 /// profile is `Required`.
 pub fn seccomp_profile(pod: &Pod) -> Option<Vec<FieldError>> {
     let pod_context = pod.security_context();
-    let pod_error = seccomp_error(pod_context, || {
-        "spec.securityContext.seccompProfile.type".to_string()
-    });
+    let pod_error = seccomp_error(pod_context, || pod_path(fields::SECCOMP_TYPE));
     let pod_covered = pod_error.is_none() && object(pod_context, "seccompProfile").is_some();
     let mut explicit: Vec<FieldError> = pod_error.into_iter().collect();
     let mut implicit = Vec::new();
     for c in &pod.containers {
-        let path = || c.path("securityContext.seccompProfile.type");
+        let path = || c.path(fields::SECCOMP_TYPE);
         if object(c.security_context(), "seccompProfile").is_some() {
             explicit.extend(seccomp_error(c.security_context(), path));
         } else if !pod_covered {
