@@ -90,11 +90,7 @@ impl<'a> Probe<'a> {
                 c.renumbered(index)
             })
             .collect();
-        let pod = Pod {
-            metadata: None,
-            spec: None,
-            containers,
-        };
+        let pod = Pod::of_parts(None, None, containers);
         Probe {
             pod,
             container_level: true,
@@ -103,11 +99,7 @@ impl<'a> Probe<'a> {
 
     /// The pod with its container lists replaced by one `{name: "fake"}` container.
     fn pod_level(pod: &Pod<'a>) -> Probe<'a> {
-        let pod = Pod {
-            metadata: pod.metadata,
-            spec: pod.spec,
-            containers: vec![Container::fake()],
-        };
+        let pod = Pod::of_parts(pod.metadata, pod.spec, vec![Container::fake()]);
         Probe {
             pod,
             container_level: false,

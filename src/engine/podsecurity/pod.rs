@@ -235,6 +235,10 @@ pub struct Pod<'a> {
     pub metadata: Option<&'a Object>,
     pub spec: Option<&'a Object>,
     pub containers: Vec<Container<'a>>,
+    /// `spec.securityContext`, which many checks read: looked up once.
+    security_context: Option<&'a Object>,
+    /// `spec.os.name` is `windows`.
+    windows: bool,
 }
 
 impl<'a> Pod<'a> {
@@ -257,10 +261,21 @@ impl<'a> Pod<'a> {
                 }
             }));
         }
+        Pod::of_parts(metadata.and_then(Value::as_object), spec, containers)
+    }
+
+    /// The pod of `metadata` and `spec` with these containers (a probe's).
+    pub fn of_parts(
+        metadata: Option<&'a Object>,
+        spec: Option<&'a Object>,
+        containers: Vec<Container<'a>>,
+    ) -> Pod<'a> {
         Pod {
-            metadata: metadata.and_then(Value::as_object),
+            metadata,
             spec,
             containers,
+            security_context: object(spec, "securityContext"),
+            windows: text(object(spec, "os"), "name") == Some("windows"),
         }
     }
 
@@ -269,12 +284,12 @@ impl<'a> Pod<'a> {
     }
 
     pub fn security_context(&self) -> Option<&'a Object> {
-        object(self.spec, "securityContext")
+        self.security_context
     }
 
     /// `spec.os.name == "windows"`, which exempts some restricted checks from v1.25.
     pub fn is_windows(&self) -> bool {
-        text(object(self.spec, "os"), "name") == Some("windows")
+        self.windows
     }
 
     /// The container at `index` of `list`.
