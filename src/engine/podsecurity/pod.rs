@@ -16,12 +16,6 @@ pub fn object<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a Object> {
     field(parent?, key)?.as_object()
 }
 
-/// The boolean under `key`, if it is one.
-#[inline(always)]
-pub fn flag(parent: Option<&Object>, key: &str) -> Option<bool> {
-    field(parent?, key)?.as_bool()
-}
-
 /// The string under `key`, if it is one.
 #[inline(always)]
 pub fn text<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a str> {
@@ -41,6 +35,12 @@ pub fn array<'a>(parent: Option<&'a Object>, key: &str) -> &'a [Value] {
         .and_then(|p| field(p, key))
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
+}
+
+/// The object `value` is, if it is one.
+#[inline(always)]
+pub fn as_object(value: Option<&Value>) -> Option<&Object> {
+    value?.as_object()
 }
 
 /// The string entries of the array under `key` (a typed list skips nothing, but a wrong-typed
@@ -86,6 +86,8 @@ pub struct Container<'a> {
     pub fields: Option<&'a Object>,
     /// `fields.securityContext`, which most checks read: looked up once per container.
     security_context: Option<&'a Object>,
+    /// The fields of the security context the checks read, found in one pass.
+    context: Context<'a>,
     /// The probe's `{name: "fake"}` container, which no JSON holds.
     fake: bool,
 }
@@ -98,6 +100,7 @@ impl<'a> Container<'a> {
             index: 0,
             fields: None,
             security_context: None,
+            context: Context::default(),
             fake: true,
         }
     }
@@ -121,6 +124,10 @@ impl<'a> Container<'a> {
 
     pub fn security_context(&self) -> Option<&'a Object> {
         self.security_context
+    }
+
+    pub fn context(&self) -> &Context<'a> {
+        &self.context
     }
 
     /// The field path of `suffix` inside this container, e.g.
@@ -153,6 +160,45 @@ impl<'a> Container<'a> {
             true => Field::spec_rooted(path),
             false => Field::from(path),
         }
+    }
+}
+
+/// The fields of a security context (a pod's or a container's) that the checks read,
+/// found in one pass over its keys instead of a search per field and check.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    pub allow_privilege_escalation: Option<&'a Value>,
+    pub app_armor_profile: Option<&'a Value>,
+    pub capabilities: Option<&'a Value>,
+    pub privileged: Option<&'a Value>,
+    pub proc_mount: Option<&'a Value>,
+    pub run_as_non_root: Option<&'a Value>,
+    pub run_as_user: Option<&'a Value>,
+    pub se_linux_options: Option<&'a Value>,
+    pub seccomp_profile: Option<&'a Value>,
+    pub windows_options: Option<&'a Value>,
+}
+
+impl<'a> Context<'a> {
+    fn of(security_context: Option<&'a Object>) -> Context<'a> {
+        let mut context = Context::default();
+        for (key, value) in security_context.into_iter().flatten() {
+            let slot = match key.as_str() {
+                "allowPrivilegeEscalation" => &mut context.allow_privilege_escalation,
+                "appArmorProfile" => &mut context.app_armor_profile,
+                "capabilities" => &mut context.capabilities,
+                "privileged" => &mut context.privileged,
+                "procMount" => &mut context.proc_mount,
+                "runAsNonRoot" => &mut context.run_as_non_root,
+                "runAsUser" => &mut context.run_as_user,
+                "seLinuxOptions" => &mut context.se_linux_options,
+                "seccompProfile" => &mut context.seccomp_profile,
+                "windowsOptions" => &mut context.windows_options,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        context
     }
 }
 
@@ -237,6 +283,7 @@ pub struct Pod<'a> {
     pub containers: Vec<Container<'a>>,
     /// `spec.securityContext`, which many checks read: looked up once.
     security_context: Option<&'a Object>,
+    context: Context<'a>,
     /// `spec.os.name` is `windows`.
     windows: bool,
 }
@@ -252,11 +299,13 @@ impl<'a> Pod<'a> {
         for (list, entries) in lists {
             containers.extend(entries.iter().enumerate().map(|(index, value)| {
                 let fields = value.as_object();
+                let security_context = object(fields, "securityContext");
                 Container {
                     list,
                     index,
                     fields,
-                    security_context: object(fields, "securityContext"),
+                    security_context,
+                    context: Context::of(security_context),
                     fake: false,
                 }
             }));
@@ -270,11 +319,13 @@ impl<'a> Pod<'a> {
         spec: Option<&'a Object>,
         containers: Vec<Container<'a>>,
     ) -> Pod<'a> {
+        let security_context = object(spec, "securityContext");
         Pod {
             metadata,
             spec,
             containers,
-            security_context: object(spec, "securityContext"),
+            security_context,
+            context: Context::of(security_context),
             windows: text(object(spec, "os"), "name") == Some("windows"),
         }
     }
@@ -285,6 +336,11 @@ impl<'a> Pod<'a> {
 
     pub fn security_context(&self) -> Option<&'a Object> {
         self.security_context
+    }
+
+    /// The fields of `spec.securityContext` the checks read.
+    pub fn context(&self) -> &Context<'a> {
+        &self.context
     }
 
     /// `spec.os.name == "windows"`, which exempts some restricted checks from v1.25.

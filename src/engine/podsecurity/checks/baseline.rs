@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::{failing, fields, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Object, Pod, array, flag, indexed, integer, object, pod_path, strings, text,
+    Container, Context, Object, Pod, array, as_object, indexed, integer, object, pod_path, strings,
+    text,
 };
 use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
 
@@ -17,25 +18,27 @@ fn per_container<'a>(
     pod.containers.iter().filter_map(error).collect()
 }
 
-/// `Forbidden: true` at `path` when the flag under `key` of `parent` is true.
-fn true_flag(
-    parent: Option<&Object>,
-    key: &str,
-    path: impl FnOnce() -> Field,
-) -> Option<FieldError> {
-    (flag(parent, key) == Some(true)).then(|| FieldError::forbidden(path(), BadValue::Bool(true)))
+/// `Forbidden: true` at `path` when `value` is true.
+fn true_flag(value: Option<&Value>, path: impl FnOnce() -> Field) -> Option<FieldError> {
+    let set = value.and_then(Value::as_bool) == Some(true);
+    set.then(|| FieldError::forbidden(path(), BadValue::Bool(true)))
+}
+
+/// The value under `key` of `parent`.
+fn get<'a>(parent: Option<&'a Object>, key: &str) -> Option<&'a Value> {
+    crate::value::field(parent?, key)
 }
 
 /// HostProcess: pod error first, then containers.
 pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
-    let options = object(pod.security_context(), "windowsOptions");
-    let pod_error = true_flag(options, "hostProcess", || pod_path(fields::HOST_PROCESS));
+    fn host_process<'a>(context: &Context<'a>) -> Option<&'a Value> {
+        get(as_object(context.windows_options), "hostProcess")
+    }
+    let pod_error = true_flag(host_process(pod.context()), || {
+        pod_path(fields::HOST_PROCESS)
+    });
     let containers = per_container(pod, |c| {
-        true_flag(
-            object(c.security_context(), "windowsOptions"),
-            "hostProcess",
-            || c.path(fields::HOST_PROCESS),
-        )
+        true_flag(host_process(c.context()), || c.path(fields::HOST_PROCESS))
     });
     failing(pod_error.into_iter().chain(containers).collect())
 }
@@ -44,16 +47,14 @@ pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
 pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
     let errors = ["hostNetwork", "hostPID", "hostIPC"]
         .into_iter()
-        .filter_map(|key| true_flag(pod.spec, key, || ["spec.", key].concat().into()))
+        .filter_map(|key| true_flag(get(pod.spec, key), || ["spec.", key].concat().into()))
         .collect();
     failing(errors)
 }
 
 pub fn privileged(pod: &Pod) -> Option<Vec<FieldError>> {
     failing(per_container(pod, |c| {
-        true_flag(c.security_context(), "privileged", || {
-            c.path(fields::PRIVILEGED)
-        })
+        true_flag(c.context().privileged, || c.path(fields::PRIVILEGED))
     }))
 }
 
@@ -77,7 +78,7 @@ const DEFAULT_CAPABILITIES: [&str; 13] = [
 /// One error per container listing its added non-default capabilities.
 pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
     failing(per_container(pod, |c| {
-        let caps = object(c.security_context(), "capabilities")?;
+        let caps = as_object(c.context().capabilities)?;
         let added = strings(Some(caps), "add").filter(|cap| !DEFAULT_CAPABILITIES.contains(cap));
         let bad = sorted_set(added);
         (!bad.is_empty())
@@ -147,11 +148,8 @@ fn names_a_host(container: Option<&Object>) -> bool {
 const APPARMOR_ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 /// `Forbidden` at `<path>.appArmorProfile.type` when the profile is set with a bad type.
-fn app_armor_error(
-    security_context: Option<&Object>,
-    path: impl FnOnce() -> Field,
-) -> Option<FieldError> {
-    let profile = object(security_context, "appArmorProfile")?;
+fn app_armor_error(context: &Context, path: impl FnOnce() -> Field) -> Option<FieldError> {
+    let profile = as_object(context.app_armor_profile)?;
     let kind = text(Some(profile), "type").unwrap_or_default();
     let allowed = matches!(kind, "RuntimeDefault" | "Localhost");
     (!allowed).then(|| FieldError::forbidden(path(), BadValue::text(kind)))
@@ -160,9 +158,9 @@ fn app_armor_error(
 /// Pod, containers, then annotations. Kyverno lists annotations in hash order; sorted by
 /// key here, which is one of those orders (podsecurity.md §6 item 7b).
 pub fn app_armor_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_error = app_armor_error(pod.security_context(), || pod_path(fields::APP_ARMOR_TYPE));
+    let pod_error = app_armor_error(pod.context(), || pod_path(fields::APP_ARMOR_TYPE));
     let containers = per_container(pod, |c| {
-        app_armor_error(c.security_context(), || c.path(fields::APP_ARMOR_TYPE))
+        app_armor_error(c.context(), || c.path(fields::APP_ARMOR_TYPE))
     });
     failing(
         pod_error
@@ -253,11 +251,11 @@ fn se_linux_errors(
 
 fn se_linux(pod: &Pod, types: &[&str]) -> Option<Vec<FieldError>> {
     let mut errors = Vec::new();
-    let pod_options = object(pod.security_context(), "seLinuxOptions");
+    let pod_options = as_object(pod.context().se_linux_options);
     let pod_path = || pod_path(fields::SE_LINUX_OPTIONS);
     se_linux_errors(&mut errors, pod_options, pod_path, types);
     for c in &pod.containers {
-        let options = object(c.security_context(), "seLinuxOptions");
+        let options = as_object(c.context().se_linux_options);
         let path = || c.path(fields::SE_LINUX_OPTIONS);
         se_linux_errors(&mut errors, options, path, types);
     }
@@ -275,7 +273,8 @@ pub fn se_linux_options_1_31(pod: &Pod) -> Option<Vec<FieldError>> {
 /// Every container whose `procMount` is set to anything but `Default`.
 pub fn proc_mount(pod: &Pod) -> Option<Vec<FieldError>> {
     failing(per_container(pod, |c| {
-        let mount = text(c.security_context(), "procMount").filter(|m| *m != "Default")?;
+        let mount = c.context().proc_mount.and_then(Value::as_str);
+        let mount = mount.filter(|m| *m != "Default")?;
         Some(FieldError::forbidden(
             c.path(fields::PROC_MOUNT),
             BadValue::text(mount),
@@ -309,11 +308,8 @@ pub fn seccomp_annotations(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// `Forbidden` at `path` when a seccomp profile is set with a type other than
 /// `RuntimeDefault` or `Localhost`; shared with the restricted check.
-pub fn seccomp_error(
-    security_context: Option<&Object>,
-    path: impl FnOnce() -> Field,
-) -> Option<FieldError> {
-    let profile = object(security_context, "seccompProfile")?;
+pub fn seccomp_error(context: &Context, path: impl FnOnce() -> Field) -> Option<FieldError> {
+    let profile = as_object(context.seccomp_profile)?;
     let kind = text(Some(profile), "type").unwrap_or_default();
     let allowed = matches!(kind, "RuntimeDefault" | "Localhost");
     (!allowed).then(|| FieldError::forbidden(path(), BadValue::text(kind)))
@@ -321,9 +317,9 @@ pub fn seccomp_error(
 
 /// The v1.19 seccomp check over fields: unset is allowed; pod error first.
 pub fn seccomp_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_error = seccomp_error(pod.security_context(), || pod_path(fields::SECCOMP_TYPE));
+    let pod_error = seccomp_error(pod.context(), || pod_path(fields::SECCOMP_TYPE));
     let containers = per_container(pod, |c| {
-        seccomp_error(c.security_context(), || c.path(fields::SECCOMP_TYPE))
+        seccomp_error(c.context(), || c.path(fields::SECCOMP_TYPE))
     });
     failing(pod_error.into_iter().chain(containers).collect())
 }

@@ -1,10 +1,12 @@
 //! The restricted checks, each reading a pod and returning its field errors in Kyverno's
 //! order (podsecurity.md §2.3).
 
+use serde_json::Value;
+
 use super::baseline::seccomp_error;
 use super::{failing, fields, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Pod, array, flag, indexed, integer, object, pod_path, strings,
+    Container, Context, Pod, array, as_object, indexed, object, pod_path, strings,
 };
 use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
 
@@ -20,10 +22,14 @@ pub fn allow_privilege_escalation(pod: &Pod) -> Option<Vec<FieldError>> {
 
 fn privilege_escalation_error(c: &Container) -> Option<FieldError> {
     let path = || c.path(fields::PRIVILEGE_ESCALATION);
-    let Some(context) = c.security_context() else {
+    if c.security_context().is_none() {
         return Some(FieldError::required(path()));
-    };
-    match flag(Some(context), "allowPrivilegeEscalation") {
+    }
+    match c
+        .context()
+        .allow_privilege_escalation
+        .and_then(Value::as_bool)
+    {
         Some(false) => None,
         Some(true) => Some(FieldError::forbidden(path(), BadValue::Bool(true))),
         // Go prints the unset pointer as the string `nil`.
@@ -45,7 +51,7 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
     let mut drops = Vec::new();
     let mut adds = Vec::new();
     for c in &pod.containers {
-        let caps = object(c.security_context(), "capabilities");
+        let caps = as_object(c.context().capabilities);
         let drop_path = || c.path(fields::CAPABILITIES_DROP);
         let Some(caps) = caps else {
             drops.push(FieldError::required(drop_path()));
@@ -140,14 +146,14 @@ pub fn volumes(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Pod `false`, explicit container `false`s, then containers that rely on an unset pod value.
 pub fn run_as_non_root(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_value = flag(pod.security_context(), "runAsNonRoot");
+    let pod_value = pod.context().run_as_non_root.and_then(Value::as_bool);
     let pod_error = (pod_value == Some(false))
         .then(|| FieldError::forbidden(pod_path(fields::RUN_AS_NON_ROOT), BadValue::Bool(false)));
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     for c in &pod.containers {
         let path = || c.path(fields::RUN_AS_NON_ROOT);
-        match flag(c.security_context(), "runAsNonRoot") {
+        match c.context().run_as_non_root.and_then(Value::as_bool) {
             Some(false) => explicit.push(FieldError::forbidden(path(), BadValue::Bool(false))),
             Some(true) => {}
             None if pod_value != Some(true) => implicit.push(FieldError::required(path())),
@@ -165,30 +171,30 @@ pub fn run_as_non_root(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Pod, then containers, that set `runAsUser: 0`.
 pub fn run_as_user(pod: &Pod) -> Option<Vec<FieldError>> {
-    let root = |context, path: &dyn Fn() -> Field| {
-        (integer(context, "runAsUser") == Some(0))
+    let root = |context: &Context, path: &dyn Fn() -> Field| {
+        (context.run_as_user.and_then(Value::as_i64) == Some(0))
             .then(|| FieldError::forbidden(path(), BadValue::Int(0)))
     };
-    let pod_error = root(pod.security_context(), &|| pod_path(fields::RUN_AS_USER));
+    let pod_error = root(pod.context(), &|| pod_path(fields::RUN_AS_USER));
     let containers = pod
         .containers
         .iter()
-        .filter_map(|c| root(c.security_context(), &|| c.path(fields::RUN_AS_USER)));
+        .filter_map(|c| root(c.context(), &|| c.path(fields::RUN_AS_USER)));
     failing(pod_error.into_iter().chain(containers).collect())
 }
 
 /// v1.19: explicit bad types win; otherwise every container left unset by an unset pod
 /// profile is `Required`.
 pub fn seccomp_profile(pod: &Pod) -> Option<Vec<FieldError>> {
-    let pod_context = pod.security_context();
+    let pod_context = pod.context();
     let pod_error = seccomp_error(pod_context, || pod_path(fields::SECCOMP_TYPE));
-    let pod_covered = pod_error.is_none() && object(pod_context, "seccompProfile").is_some();
+    let pod_covered = pod_error.is_none() && as_object(pod_context.seccomp_profile).is_some();
     let mut explicit: Vec<FieldError> = pod_error.into_iter().collect();
     let mut implicit = Vec::new();
     for c in &pod.containers {
         let path = || c.path(fields::SECCOMP_TYPE);
-        if object(c.security_context(), "seccompProfile").is_some() {
-            explicit.extend(seccomp_error(c.security_context(), path));
+        if as_object(c.context().seccomp_profile).is_some() {
+            explicit.extend(seccomp_error(c.context(), path));
         } else if !pod_covered {
             implicit.push(FieldError::required(path()));
         }
