@@ -169,9 +169,10 @@ pub struct Validate {
     pub failure_action_overrides: Vec<Override>,
     pub allow_existing_violations: bool,
     pub check: Check,
-    /// The message joined with the messages of failing deny conditions, parsed on first use
-    /// (rules.md §8.1).
-    pub joined_messages: crate::syntax::template::TemplateCache,
+    /// The message joined with the messages of the deny conditions that decided a block,
+    /// parsed on first use for each set of them (rules.md §8.1).
+    pub joined_messages:
+        crate::syntax::template::KeyedTemplates<crate::engine::conditions::DecidedKey>,
     /// `validation rule '<name>' passed.`, written once and shared by every passing
     /// response of the rule.
     pub passed: std::sync::Arc<str>,

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::conditions::{self, Block, Condition, SubstitutionError};
+use super::conditions::{self, Block, Condition, DecidedKey, SubstitutionError};
 use super::context::JsonContext;
 use super::loader;
 use super::messages::{self, concat};
@@ -13,7 +13,7 @@ use super::pattern::{self, Outcome};
 use crate::compile::presence::Guard;
 use crate::compile::{PatternSpec, pattern as compiled};
 use crate::report::{Message, Status};
-use crate::syntax::template::{self, Template, TemplateCache, TemplateDoc};
+use crate::syntax::template::{self, KeyedTemplates, Template, TemplateDoc};
 
 /// A check's result before it becomes a rule response.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,7 +54,7 @@ pub struct RuleText<'c> {
     pub name: &'c str,
     pub message: Option<&'c Template>,
     /// Where the message joined with condition messages is parsed once.
-    pub joined: &'c TemplateCache,
+    pub joined: &'c KeyedTemplates<DecidedKey>,
     /// The rule's pass message.
     pub passed: &'c str,
     /// Whether pass messages are shown: a foreach element's are not (only its failures
@@ -170,31 +170,36 @@ pub fn deny<'t>(
     if !verdict.holds {
         return Verdict::new(Status::Pass, text.passed());
     }
-    Verdict::new(Status::Fail, deny_message(text, &verdict.message(), ctx))
+    Verdict::new(Status::Fail, deny_message(text, &verdict, ctx))
 }
 
-fn deny_message(text: &RuleText<'_>, block_message: &str, ctx: &mut JsonContext<'_>) -> String {
+/// The rule message and the block message joined with `"; "` (the empty ones left out),
+/// substituted. The joined text is written and parsed once per set of deciding conditions.
+fn deny_message(
+    text: &RuleText<'_>,
+    verdict: &conditions::Verdict<'_, TemplateDoc>,
+    ctx: &mut JsonContext<'_>,
+) -> String {
     let raw = text.message.map(Template::text).filter(|m| !m.is_empty());
-    let joined: Vec<&str> = raw
-        .into_iter()
-        .chain(Some(block_message).filter(|m| !m.is_empty()))
-        .collect();
-    if joined.is_empty() {
-        return format!("validation error: rule {} failed", text.name);
-    }
-    let rendered = if joined.len() == 1 && text.message.is_some() && block_message.is_empty() {
-        rendered_value(text.message, ctx)
-    } else {
-        match &*text.joined.parse(&joined.join("; ")) {
-            Ok(t) => loader::render_text(t, "", ctx),
-            Err(e) => Err(e.to_string()),
+    let rendered = match (raw, verdict.has_message()) {
+        (None, false) => return format!("validation error: rule {} failed", text.name),
+        (Some(_), false) => rendered_value(text.message, ctx),
+        (_, true) => {
+            let joined = || {
+                let block = verdict.message();
+                raw.map_or(block.clone(), |raw| [raw, "; ", &block].concat())
+            };
+            match &*text.joined.parse(verdict.key(), joined) {
+                Ok(t) => loader::render_text(t, "", ctx),
+                Err(e) => Err(e.to_string()),
+            }
         }
     };
     match rendered {
         Ok(Value::String(s)) => s,
         Ok(_) => "the produced message didn't resolve to a string, check your policy definition."
             .to_string(),
-        Err(_) => block_message.to_string(),
+        Err(_) => verdict.message(),
     }
 }
 

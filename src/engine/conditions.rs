@@ -96,8 +96,28 @@ impl<'a, T> Verdict<'a, T> {
     /// its messages with `";"` when it holds, and is the failing condition's message when
     /// not.
     pub fn message(&self) -> String {
+        let (decided, separator) = self.decided();
+        joined(decided.into_iter().flatten(), separator)
+    }
+
+    /// Whether [`Verdict::message`] is not empty, decided without writing it.
+    pub fn has_message(&self) -> bool {
+        let (decided, _) = self.decided();
+        decided.into_iter().flatten().any(|c| !c.message.is_empty())
+    }
+
+    /// Which conditions make the block message: two verdicts of one set with the same key
+    /// have the same message, so what is made of the message can be kept by key.
+    pub fn key(&self) -> DecidedKey {
+        let ([first, second], separator) = self.decided();
+        let [a, b] = [first, second].map(|c| c.as_ptr() as usize);
+        DecidedKey([a, first.len(), b, second.len(), separator.len()])
+    }
+
+    /// The conditions whose messages make the block message, and its separator.
+    fn decided(&self) -> ([&'a [Condition<T>]; 2], &'static str) {
         match self.decided {
-            Decided::Nothing => String::new(),
+            Decided::Nothing => ([&[], &[]], ""),
             Decided::AnyAll {
                 any,
                 any_held,
@@ -114,20 +134,25 @@ impl<'a, T> Verdict<'a, T> {
                     Some((last, before)) if !all_held => (before, std::slice::from_ref(last)),
                     _ => (all, &[][..]),
                 };
-                let decided = match self.holds {
-                    true => [any_true, all_true],
-                    false => [any_false, all_false],
-                };
-                joined(decided.into_iter().flatten(), "; ")
+                match self.holds {
+                    true => ([any_true, all_true], "; "),
+                    false => ([any_false, all_false], "; "),
+                }
             }
-            Decided::List(checked) if !self.holds => checked
-                .last()
-                .map(|c| c.message.clone())
-                .unwrap_or_default(),
-            Decided::List(checked) => joined(checked, ";"),
+            // The failing condition's message alone.
+            Decided::List(checked) if !self.holds => {
+                let last = checked.len().saturating_sub(1);
+                ([&checked[last..], &[]], "")
+            }
+            Decided::List(checked) => ([checked, &[]], ";"),
         }
     }
 }
+
+/// Identifies the conditions whose messages make a block message (see [`Verdict::key`]):
+/// the addresses and lengths of the two runs of them, and the separator's length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecidedKey([usize; 5]);
 
 /// The non-empty messages of `conditions`, joined with `separator`.
 fn joined<'a, T: 'a>(
@@ -312,5 +337,53 @@ mod tests {
         let list = Block::List(vec![c(true, "a"), c(false, "")]);
         assert_eq!(run(&list).1, "");
         assert_eq!(Verdict::<bool>::holding().message(), "");
+    }
+
+    /// Verdicts share a key only when their messages are made of the same conditions (so
+    /// are the same), and do when they are; whether a message is empty is told without it.
+    #[test]
+    fn verdict_keys_name_the_deciding_conditions() {
+        let verdict = |block: &Block<bool>, outcomes: &[bool]| {
+            let mut outcomes = outcomes.iter().copied();
+            let mut check = |_: &Condition<bool>| Ok(outcomes.next().unwrap_or(false));
+            let verdict = evaluate(block, &mut check).expect("no condition fails to evaluate");
+            assert_eq!(verdict.has_message(), !verdict.message().is_empty());
+            (verdict.key(), verdict.holds, verdict.message())
+        };
+        let block = any_all(
+            Some(vec![c(false, "a"), c(false, "b"), c(false, "")]),
+            Some(vec![c(false, "d")]),
+        );
+        let runs = [
+            verdict(&block, &[true, true]),
+            verdict(&block, &[true, true]),
+            verdict(&block, &[false, true, true]),
+            verdict(&block, &[false, false, true, true]),
+            verdict(&block, &[true, false]),
+            verdict(&block, &[false, false, false, true]),
+        ];
+        for (i, (key, _, message)) in runs.iter().enumerate() {
+            for (other, _, other_message) in &runs[..i] {
+                assert!(key != other || message == other_message, "{message:?}");
+            }
+        }
+        let keys: Vec<DecidedKey> = runs.iter().map(|r| r.0).collect();
+        assert_eq!(keys[0], keys[1]);
+        assert_ne!(keys[0], keys[2]);
+        assert_ne!(keys[2], keys[3]);
+        assert_eq!([&runs[3].2, &runs[4].2], ["d", "d"]);
+        let silent = any_all(Some(vec![c(false, "")]), None);
+        assert_eq!(verdict(&silent, &[true]).2, "");
+        let list = Block::List(vec![c(true, "a"), c(true, "b")]);
+        let other = Block::List(vec![c(true, "a"), c(true, "b")]);
+        assert_ne!(
+            verdict(&list, &[true, true]).0,
+            verdict(&other, &[true, true]).0
+        );
+        assert_ne!(
+            verdict(&list, &[true, true]).0,
+            verdict(&list, &[true, false]).0
+        );
+        assert!(!Verdict::<bool>::holding().has_message());
     }
 }

@@ -1,6 +1,7 @@
-//! Expression text → compiled expression, for the texts only known while rendering (nested
-//! variables, rescanned results, `@`). Each text is compiled once per template; the list is
-//! behind a mutex so a template can be rendered from several threads.
+//! What is made while rendering, kept: expression text → compiled expression, for the
+//! texts only known then (nested variables, rescanned results, `@`), each compiled once per
+//! template; and templates of texts a caller names by a key (joined deny messages). The
+//! lists are behind mutexes so templates can be rendered from several threads.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -81,19 +82,35 @@ impl ExprCache {
 
 type Parsed = Arc<Result<Template, TemplateError>>;
 
-/// Templates parsed from texts assembled while evaluating (a rule message joined with the
-/// messages of the conditions that failed): each text is parsed once. Bounded like
-/// [`ExprCache`]; past the bound a text is parsed each time it is met.
-#[derive(Debug, Default)]
-pub struct TemplateCache {
-    texts: Texts<Parsed>,
+/// Templates parsed from texts a caller names by a key (the conditions that decided a block,
+/// say): the text is written and parsed only for a key not met before. Bounded as [`Texts`];
+/// past the bound a text is written and parsed each time.
+#[derive(Debug)]
+pub struct KeyedTemplates<K> {
+    entries: Mutex<Vec<(K, Parsed)>>,
 }
 
-impl TemplateCache {
-    /// The template of `text`, parsed on first use.
-    pub fn parse(&self, text: &str) -> Parsed {
-        let parse = |text: &str| Arc::new(Template::parse(text));
-        self.texts.get_or_make(text, parse)
+impl<K> Default for KeyedTemplates<K> {
+    fn default() -> Self {
+        KeyedTemplates {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<K: Copy + PartialEq> KeyedTemplates<K> {
+    /// The template of the text `text` writes for `key`.
+    pub fn parse(&self, key: K, text: impl FnOnce() -> String) -> Parsed {
+        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, made)) = lock().iter().find(|(k, _)| *k == key) {
+            return made.clone();
+        }
+        let made = Arc::new(Template::parse(&text()));
+        let mut entries = lock();
+        if entries.len() < CAPACITY {
+            entries.push((key, made.clone()));
+        }
+        made
     }
 }
 
@@ -110,14 +127,23 @@ mod tests {
         assert!(cache.compile("a.").is_err());
     }
 
+    /// A key's text is written and parsed once; another key gets its own template.
     #[test]
-    fn parses_a_template_once() {
-        let cache = TemplateCache::default();
-        let first = cache.parse("x {{ a }}; y");
-        let second = cache.parse("x {{ a }}; y");
-        assert!(Arc::ptr_eq(&first, &second));
-        assert!(matches!(&*first, Ok(t) if t.text() == "x {{ a }}; y"));
-        assert!(cache.parse("{{ a. }}").is_err());
+    fn parses_a_keyed_text_once() {
+        let cache = KeyedTemplates::default();
+        let mut written = 0;
+        let mut parse = |key: u8, text: &str| {
+            cache.parse(key, || {
+                written += 1;
+                text.to_string()
+            })
+        };
+        let first = parse(1, "x {{ a }}");
+        let again = parse(1, "not written");
+        let other = parse(2, "y");
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(matches!(&*other, Ok(t) if t.text() == "y"));
+        assert_eq!(written, 2);
     }
 
     /// Texts of the same length are told apart, and past the bound texts are made each

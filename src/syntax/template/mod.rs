@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::jmespath::Expression;
 
 pub use at::at_path;
-pub use cache::TemplateCache;
+pub use cache::KeyedTemplates;
 
 pub use doc::TemplateDoc;
 pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
