@@ -18,14 +18,19 @@ pub fn pass(rule: &str) -> String {
 /// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <groups>`,
 /// with the level and version as the policy writes them and each failing check's [`group`]
 /// following the previous one without a separator.
-pub fn fail(rule: &str, level: &str, version: &str, groups: &[impl AsRef<str>]) -> String {
+pub fn fail<G: AsRef<str>>(
+    rule: &str,
+    level: &str,
+    version: &str,
+    groups: impl Iterator<Item = G> + Clone,
+) -> String {
     const PREFIX: [&str; 3] = [
         "Validation rule '",
         "' failed. It violates PodSecurity \"",
         "\": ",
     ];
     let parts = [rule, level, ":", version].into_iter().chain(PREFIX);
-    let groups_length: usize = groups.iter().map(|g| g.as_ref().len()).sum();
+    let groups_length: usize = groups.clone().map(|g| g.as_ref().len()).sum();
     let mut out = String::with_capacity(parts.map(str::len).sum::<usize>() + groups_length);
     out.push_str(PREFIX[0]);
     out.push_str(rule);

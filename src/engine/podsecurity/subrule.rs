@@ -148,22 +148,25 @@ impl PodSecurity {
 
     /// The fail message of what stands; a check no exclusion touched reuses its group.
     fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
-        let groups: Vec<Cow<str>> = match standing.view() {
-            View::Evaluated(failed) => failed
-                .iter()
-                .map(|f| Cow::Borrowed(f.group(kind)))
-                .collect(),
-            View::Kept(kept) => kept
-                .iter()
-                .map(|k| match k.is_intact() {
-                    true => Cow::Borrowed(k.failed.group(kind)),
-                    false => {
-                        let errors = k.errors.iter().copied();
-                        Cow::Owned(message::group(kind, k.result().reason, errors))
-                    }
-                })
-                .collect(),
-        };
-        message::fail(rule, self.level.as_str(), &self.version_text, &groups)
+        let (level, version) = (self.level.as_str(), self.version_text.as_str());
+        match standing.view() {
+            // Each group is written once per request and kept: read it where it is.
+            View::Evaluated(failed) => {
+                message::fail(rule, level, version, failed.iter().map(|f| f.group(kind)))
+            }
+            View::Kept(kept) => {
+                let groups: Vec<Cow<str>> = kept
+                    .iter()
+                    .map(|k| match k.is_intact() {
+                        true => Cow::Borrowed(k.failed.group(kind)),
+                        false => {
+                            let errors = k.errors.iter().copied();
+                            Cow::Owned(message::group(kind, k.result().reason, errors))
+                        }
+                    })
+                    .collect();
+                message::fail(rule, level, version, groups.iter())
+            }
+        }
     }
 }
