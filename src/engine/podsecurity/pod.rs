@@ -126,6 +126,7 @@ impl<'a> Container<'a> {
         self.security_context
     }
 
+    /// The fields of the container's security context the checks read.
     pub fn context(&self) -> &Context<'a> {
         &self.context
     }
@@ -283,6 +284,7 @@ pub struct Pod<'a> {
     pub containers: Vec<Container<'a>>,
     /// `spec.securityContext`, which many checks read: looked up once.
     security_context: Option<&'a Object>,
+    /// The fields of `spec.securityContext` the checks read, found in one pass.
     context: Context<'a>,
     /// `spec.os.name` is `windows`.
     windows: bool,
