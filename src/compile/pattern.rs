@@ -184,6 +184,10 @@ pub struct StringPattern {
     pub raw: String,
     /// OR over alternatives, AND over the parts of each.
     pub alternatives: Vec<Vec<Part>>,
+    /// When every alternative is one plain text compared for equality (no `*` or `?`, not
+    /// readable as a duration or a quantity): those texts, sorted. A string value then
+    /// matches exactly when it is one of them (`AUDIT_WRITE | CHOWN | ...`).
+    pub literals: Option<Box<[Box<str>]>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -241,7 +245,7 @@ pub enum Op {
 
 impl StringPattern {
     pub fn parse(raw: &str) -> StringPattern {
-        let alternatives = raw
+        let alternatives: Vec<Vec<Part>> = raw
             .split('|')
             .map(|alt| {
                 alt.trim_matches(' ')
@@ -252,9 +256,27 @@ impl StringPattern {
             .collect();
         StringPattern {
             raw: raw.to_string(),
+            literals: literals(&alternatives),
             alternatives,
         }
     }
+}
+
+/// See [`StringPattern::literals`].
+fn literals(alternatives: &[Vec<Part>]) -> Option<Box<[Box<str>]>> {
+    let literal = |parts: &[Part]| match parts {
+        [Part::Compare(Op::Equal, operand)] => (operand.wildcard.is_literal()
+            && operand.duration.is_none()
+            && operand.quantity.is_none())
+        .then(|| Box::from(operand.text.as_str())),
+        _ => None,
+    };
+    let mut texts: Vec<Box<str>> = alternatives
+        .iter()
+        .map(|a| literal(a))
+        .collect::<Option<_>>()?;
+    texts.sort();
+    Some(texts.into())
 }
 
 fn parse_part(part: &str) -> Part {

@@ -47,6 +47,10 @@ fn string_matches(value: &Value, pattern: &StringPattern) -> bool {
     if value.as_str() == Some(pattern.raw.as_str()) {
         return true;
     }
+    // Plain texts only: for a string, each alternative is an equality of texts.
+    if let (Some(literals), Value::String(text)) = (&pattern.literals, value) {
+        return literals.binary_search_by(|l| (**l).cmp(text)).is_ok();
+    }
     pattern
         .alternatives
         .iter()
@@ -118,5 +122,64 @@ fn holds(op: Op, order: Ordering) -> bool {
         Op::MoreEqual => order != Ordering::Less,
         Op::Less => order == Ordering::Less,
         Op::LessEqual => order != Ordering::Greater,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::matches;
+    use crate::compile::pattern::{Scalar, StringPattern};
+
+    /// Patterns of plain texts keep them sorted; a wildcard, an operator, a conjunction or
+    /// a text that reads as a duration or a quantity keeps none.
+    #[test]
+    fn plain_alternatives_are_kept_as_texts() {
+        let texts = |raw: &str| {
+            StringPattern::parse(raw)
+                .literals
+                .map(|l| l.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+        };
+        let sorted = ["AUDIT_WRITE", "CHOWN", "KILL"].map(String::from);
+        assert_eq!(texts("KILL | CHOWN | AUDIT_WRITE"), Some(sorted.to_vec()));
+        assert_eq!(texts("Localhost"), Some(vec!["Localhost".to_string()]));
+        for raw in [
+            "a* | b", "a | b?", "!a | b", ">1 | b", "a & b", "1Gi | b", "1h | b", "0",
+        ] {
+            assert_eq!(texts(raw), None, "{raw}");
+        }
+    }
+
+    /// The kept texts decide as the alternatives do, for strings and other values alike.
+    #[test]
+    fn kept_texts_match_as_the_alternatives() {
+        let values = [
+            json!("CHOWN"),
+            json!("chown"),
+            json!("KILL"),
+            json!(""),
+            json!("KILL | CHOWN"),
+            json!("1"),
+            json!(1),
+            json!(true),
+            json!(null),
+        ];
+        for raw in ["KILL | CHOWN", "CHOWN", " | KILL", "true | yes", "true"] {
+            let kept = StringPattern::parse(raw);
+            assert!(kept.literals.is_some(), "{raw}");
+            let general = StringPattern {
+                literals: None,
+                ..kept.clone()
+            };
+            for value in &values {
+                let decide = |p: &StringPattern| matches(value, &Scalar::String(p.clone()));
+                assert_eq!(decide(&kept), decide(&general), "{raw} against {value}");
+            }
+        }
+        assert!(matches(
+            &Value::from("KILL"),
+            &Scalar::String(StringPattern::parse("KILL | CHOWN"))
+        ));
     }
 }
