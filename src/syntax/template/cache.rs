@@ -12,37 +12,32 @@ use crate::jmespath::{CompileError, Expression};
 /// past the bound a text is compiled each time it is met.
 const CAPACITY: usize = 64;
 
-/// Up to [`CAPACITY`] texts with what was made of them, searched in order: a template meets
+/// Up to [`CAPACITY`] keys with what was made of them, searched in order: a template meets
 /// a handful of texts, which compare by length before bytes for less than hashing one.
 #[derive(Debug)]
-struct Texts<T> {
-    entries: Mutex<Vec<(Box<str>, T)>>,
+struct Kept<K, T> {
+    entries: Mutex<Vec<(K, T)>>,
 }
 
-impl<T> Default for Texts<T> {
+impl<K, T> Default for Kept<K, T> {
     fn default() -> Self {
-        Texts {
+        Kept {
             entries: Mutex::new(Vec::new()),
         }
     }
 }
 
-impl<T: Clone> Texts<T> {
-    /// What was made of `text`, made now by `make` if it is not kept.
-    fn get_or_make(&self, text: &str, make: impl FnOnce(&str) -> T) -> T {
-        let found = |entries: &[(Box<str>, T)]| {
-            entries
-                .iter()
-                .find(|(kept, _)| kept.len() == text.len() && **kept == *text)
-                .map(|(_, made)| made.clone())
-        };
-        if let Some(made) = found(&self.lock()) {
-            return made;
+impl<K, T: Clone> Kept<K, T> {
+    /// What was made for the key `is` finds, else the key and value `make` makes, kept
+    /// while there is room.
+    fn get_or_make(&self, is: impl Fn(&K) -> bool, make: impl FnOnce() -> (K, T)) -> T {
+        if let Some((_, made)) = self.lock().iter().find(|(k, _)| is(k)) {
+            return made.clone();
         }
-        let made = make(text);
+        let (key, made) = make();
         let mut entries = self.lock();
         if entries.len() < CAPACITY {
-            entries.push((text.into(), made.clone()));
+            entries.push((key, made.clone()));
         }
         made
     }
@@ -52,7 +47,7 @@ impl<T: Clone> Texts<T> {
         self.lock().len()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<(Box<str>, T)>> {
+    fn lock(&self) -> MutexGuard<'_, Vec<(K, T)>> {
         // A panic elsewhere while holding the lock cannot leave the list half-written (push
         // is the only mutation), so a poisoned list is still sound.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
@@ -63,14 +58,15 @@ type Compiled = Result<Arc<Expression>, CompileError>;
 
 #[derive(Debug, Default)]
 pub(super) struct ExprCache {
-    texts: Texts<Compiled>,
+    texts: Kept<Box<str>, Compiled>,
 }
 
 impl ExprCache {
     /// The compiled expression for `text` (trimmed, not empty).
     pub fn compile(&self, text: &str) -> Compiled {
-        let compile = |text: &str| Expression::compile(text).map(Arc::new);
-        self.texts.get_or_make(text, compile)
+        let compile = || (text.into(), Expression::compile(text).map(Arc::new));
+        self.texts
+            .get_or_make(|kept| kept.len() == text.len() && **kept == *text, compile)
     }
 
     /// How many texts are kept.
@@ -83,17 +79,17 @@ impl ExprCache {
 type Parsed = Arc<Result<Template, TemplateError>>;
 
 /// Templates parsed from texts a caller names by a key (the conditions that decided a block,
-/// say): the text is written and parsed only for a key not met before. Bounded as [`Texts`];
-/// past the bound a text is written and parsed each time.
+/// say): the text is written and parsed only for a key not met before. Bounded as
+/// [`ExprCache`]; past the bound a text is written and parsed each time.
 #[derive(Debug)]
 pub struct KeyedTemplates<K> {
-    entries: Mutex<Vec<(K, Parsed)>>,
+    kept: Kept<K, Parsed>,
 }
 
 impl<K> Default for KeyedTemplates<K> {
     fn default() -> Self {
         KeyedTemplates {
-            entries: Mutex::new(Vec::new()),
+            kept: Kept::default(),
         }
     }
 }
@@ -101,16 +97,8 @@ impl<K> Default for KeyedTemplates<K> {
 impl<K: Copy + PartialEq> KeyedTemplates<K> {
     /// The template of the text `text` writes for `key`.
     pub fn parse(&self, key: K, text: impl FnOnce() -> String) -> Parsed {
-        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, made)) = lock().iter().find(|(k, _)| *k == key) {
-            return made.clone();
-        }
-        let made = Arc::new(Template::parse(&text()));
-        let mut entries = lock();
-        if entries.len() < CAPACITY {
-            entries.push((key, made.clone()));
-        }
-        made
+        let parse = || (key, Arc::new(Template::parse(&text())));
+        self.kept.get_or_make(|k| *k == key, parse)
     }
 }
 
