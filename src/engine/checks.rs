@@ -185,9 +185,9 @@ fn deny_message(
         (None, false) => return format!("validation error: rule {} failed", text.name),
         (Some(_), false) => rendered_value(text.message, ctx),
         (_, true) => {
-            let joined = || {
-                let block = verdict.message();
-                raw.map_or(block.clone(), |raw| [raw, "; ", &block].concat())
+            let joined = || match raw {
+                Some(raw) => [raw, "; ", &verdict.message()].concat(),
+                None => verdict.message(),
             };
             match &*text.joined.parse(verdict.key(), joined) {
                 Ok(t) => loader::render_text(t, "", ctx),

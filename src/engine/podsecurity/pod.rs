@@ -157,10 +157,7 @@ impl<'a> Container<'a> {
         }
         path.push_str(suffix.text);
         // The list names, indices and brackets hold neither word.
-        match plain {
-            true => Field::spec_rooted(path),
-            false => Field::from(path),
-        }
+        Field::built(path, plain)
     }
 }
 
@@ -205,11 +202,7 @@ impl<'a> Context<'a> {
 
 /// The path of a pod-level field `spec.<suffix>` (`spec.securityContext.runAsUser`).
 pub fn pod_path(suffix: Suffix) -> Field {
-    let path = ["spec.", suffix.text].concat();
-    match suffix.plain {
-        true => Field::spec_rooted(path),
-        false => Field::from(path),
-    }
+    Field::built(["spec.", suffix.text].concat(), suffix.plain)
 }
 
 /// A constant part of a container field's path (`securityContext.privileged`), and

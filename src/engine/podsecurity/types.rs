@@ -222,17 +222,14 @@ pub struct Field {
 }
 
 impl Field {
-    /// `text`, which starts with `spec.` and holds neither `spec` nor `metadata` after it
-    /// (the caller knows it from how the text was built).
-    pub(super) fn spec_rooted(text: String) -> Field {
-        debug_assert!(text.starts_with("spec."));
-        Field {
-            text,
-            spec_rooted: true,
-        }
+    /// `text`, built from parts: `spec_rooted` when it starts with `spec.` and holds
+    /// neither `spec` nor `metadata` after it (the caller knows it from the parts).
+    pub(super) fn built(text: String, spec_rooted: bool) -> Field {
+        debug_assert!(!spec_rooted || text.starts_with("spec."));
+        Field { text, spec_rooted }
     }
 
-    /// What follows the leading `spec` of a path made by [`Field::spec_rooted`].
+    /// What follows the leading `spec` of a path [`Field::built`] as spec-rooted.
     pub fn after_spec(&self) -> Option<&str> {
         self.text.get("spec".len()..).filter(|_| self.spec_rooted)
     }
@@ -241,10 +238,7 @@ impl Field {
 /// Any path, its words looked for when it is reported.
 impl From<String> for Field {
     fn from(text: String) -> Field {
-        Field {
-            text,
-            spec_rooted: false,
-        }
+        Field::built(text, false)
     }
 }
 
