@@ -118,30 +118,43 @@ impl<'a> Probe<'a> {
 /// The name of the container of `pod` that `field` designates, if it designates one: its
 /// second alphabetic token names a container list, its first number is the index.
 fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
-    let mut words = field
-        .split(|c: char| !c.is_ascii_alphabetic())
+    let bytes = field.as_bytes();
+    // Runs of ASCII letters: the second names the list.
+    let mut words = bytes
+        .split(|b| !b.is_ascii_alphabetic())
         .filter(|w| !w.is_empty());
-    let list = ListKind::from_segment(words.nth(1)?)?;
-    let index = field
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|run| !run.is_empty())?
-        .parse()
-        .ok()?;
+    let list = std::str::from_utf8(words.nth(1)?).ok()?;
+    let list = ListKind::from_segment(list)?;
+    let start = bytes.iter().position(u8::is_ascii_digit)?;
+    let digits = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    // ASCII digits are single bytes: the run is on character boundaries.
+    let index = field[start..start + digits].parse().ok()?;
     Some(pod.container(list, index)?.name())
 }
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
 pub fn key(field: &str) -> String {
+    let bytes = field.as_bytes();
     let mut out = String::with_capacity(field.len());
-    let mut rest = field;
-    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
-        out.push_str(&rest[..start]);
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_digit() {
+            at += 1;
+            continue;
+        }
+        // ASCII digits are single bytes: every cut is on a character boundary.
+        out.push_str(&field[copied..at]);
         out.push('*');
-        let run = &rest[start..];
-        let end = run.find(|c: char| !c.is_ascii_digit()).unwrap_or(run.len());
-        rest = &run[end..];
+        while at < bytes.len() && bytes[at].is_ascii_digit() {
+            at += 1;
+        }
+        copied = at;
     }
-    out.push_str(rest);
+    out.push_str(&field[copied..]);
     out
 }
 
