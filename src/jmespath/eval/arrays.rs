@@ -4,16 +4,20 @@
 use serde_json::Value;
 
 use super::val::{NULL, Val};
-use super::{Fault, Out};
+use super::{Fault, Out, release};
 use crate::jmespath::EvalError;
 use crate::jmespath::functions::FnError;
 
 pub fn index(data: Val<'_>, i: i64) -> Val<'_> {
     let Some(at) = data.array_len().and_then(|len| position(len, i)) else {
+        release(data);
         return NULL;
     };
     match data {
-        Val::Ref(Value::Array(items)) => Val::Ref(&items[at]),
+        Val::Ref(Value::Array(items)) => {
+            release(data);
+            Val::Ref(&items[at])
+        }
         other => match other.into_elements() {
             Ok(mut items) => items.nth(at).unwrap_or(NULL),
             Err(_) => NULL,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::val::Val;
-use super::{Evaluator, Fault, Out, missing_as_null};
+use super::{Evaluator, Fault, Out, missing_as_null, release};
 use crate::jmespath::EvalError;
 use crate::jmespath::ast::Expr;
 use crate::jmespath::functions::{Arg, Body, FnError, Function};
@@ -68,6 +68,9 @@ impl<'o> Evaluator<'o> {
                 body(&call_args, &mut |e, v| self.apply(e, v))
             }
         };
+        drop((inline, spilled));
+        release(view);
+        release(data);
         Ok(Val::Own(result.map_err(wrap)?))
     }
 

@@ -77,7 +77,10 @@ impl<'o> Evaluator<'o> {
             Expr::Identity => Ok(data),
             Expr::Field(name) => self.field(data, name),
             Expr::Keys { keys, .. } => match data {
-                Val::Ref(value) => self.keys_of(value, keys),
+                Val::Ref(value) => {
+                    release(data);
+                    self.keys_of(value, keys)
+                }
                 mut value => {
                     for key in keys {
                         value = self.field(value, key)?;
@@ -109,6 +112,7 @@ impl<'o> Evaluator<'o> {
                     release(data);
                     return Ok(left);
                 }
+                release(left);
                 missing_as_null(self.eval(rhs, data))
             }
             Expr::And(lhs, rhs) => {
@@ -117,11 +121,14 @@ impl<'o> Evaluator<'o> {
                     release(data);
                     return Ok(left);
                 }
+                release(left);
                 self.eval(rhs, data)
             }
             Expr::Not(node) => {
                 let v = missing_as_null(self.eval(node, data))?;
-                Ok(Val::Own(Value::Bool(!v.is_truthy())))
+                let truthy = v.is_truthy();
+                release(v);
+                Ok(Val::Own(Value::Bool(!truthy)))
             }
             Expr::Compare(op, lhs, rhs) => {
                 let result = self.compare(*op, lhs, rhs, &data);
@@ -129,20 +136,28 @@ impl<'o> Evaluator<'o> {
                 result
             }
             Expr::Projection { kind, lhs, rhs } => self.project(*kind, lhs, rhs, data),
-            Expr::Flatten(node) => Ok(arrays::flatten(self.eval(node, data).unwrap_or(NULL))),
-            Expr::ObjectValues(node) => {
-                let v = self.eval(node, data).unwrap_or(NULL);
-                Ok(v.into_object_values().unwrap_or(NULL))
-            }
+            // Matched: `unwrap_or(NULL)` would call the drop of the unused default.
+            Expr::Flatten(node) => Ok(match self.eval(node, data) {
+                Ok(v) => arrays::flatten(v),
+                Err(_) => NULL,
+            }),
+            Expr::ObjectValues(node) => Ok(match self.eval(node, data) {
+                Ok(v) => v.into_object_values().unwrap_or(NULL),
+                Err(_) => NULL,
+            }),
             Expr::Condition { predicate, then } => {
                 if !self.test(predicate, &data)? {
+                    release(data);
                     return Ok(NULL);
                 }
                 self.eval(then, data)
             }
             Expr::MultiList(items) => self.multi_list(items, data),
             // Like every multi-select list, `null` over `null`.
-            Expr::LiteralList(_) if data.is_null() => Ok(NULL),
+            Expr::LiteralList(_) if data.is_null() => {
+                release(data);
+                Ok(NULL)
+            }
             Expr::LiteralList(array) => {
                 release(data);
                 Ok(Val::Ref(array))
@@ -178,7 +193,10 @@ impl<'o> Evaluator<'o> {
 
     /// Whether a filter's predicate holds; a missing key counts as `null`.
     fn test<'e>(&self, predicate: &'e Expr, data: &Val<'_>) -> Result<bool, Fault<'e>> {
-        Ok(missing_as_null(self.eval(predicate, data.borrow()))?.is_truthy())
+        let v = missing_as_null(self.eval(predicate, data.borrow()))?;
+        let truthy = v.is_truthy();
+        release(v);
+        Ok(truthy)
     }
 
     /// The value of key `name` (taken from the layer first when `data` is the layered
@@ -276,6 +294,8 @@ impl<'o> Evaluator<'o> {
             (Some(l), Some(r)) => compare(op, l, r),
             _ => compare(op, &left.to_cow(), &right.to_cow()),
         };
+        release(left);
+        release(right);
         Ok(Val::Own(result))
     }
 
@@ -327,7 +347,8 @@ impl<'o> Evaluator<'o> {
         for element in items {
             match self.eval(rhs, element) {
                 Ok(v) if !v.is_null() => collected.push(v),
-                Ok(_) | Err(Fault::Missing(_)) => {}
+                Ok(v) => release(v),
+                Err(Fault::Missing(_)) => {}
                 Err(fault) => return Err(fault),
             }
         }
@@ -346,6 +367,7 @@ impl<'o> Evaluator<'o> {
         for item in items {
             out.push(missing_as_null(self.eval_shared(item, &data))?);
         }
+        release(data);
         Ok(Val::List(out))
     }
 

@@ -109,10 +109,12 @@ impl<'a> Val<'a> {
 
     /// JSON for the caller: borrowed parts stay borrowed unless they sit in a built array.
     pub fn into_cow(self) -> Cow<'a, Value> {
-        match self {
-            Val::Ref(v) => Cow::Borrowed(v),
-            other => Cow::Owned(other.into_value()),
+        if let Val::Ref(v) = self {
+            // A borrowed value owns nothing: no drop to call.
+            std::mem::forget(self);
+            return Cow::Borrowed(v);
         }
+        Cow::Owned(self.into_value())
     }
 
     /// JSON that outlives what this value borrows: borrowed parts are copied.
