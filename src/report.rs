@@ -100,12 +100,20 @@ pub struct RuleResponse<'s> {
     pub rule: &'s str,
     pub status: Status,
     pub message: Message<'s>,
+    /// The rule's effective failure action is Enforce (a failure blocks admission).
+    pub enforce: bool,
+    /// What few responses carry, held apart: a response is moved several times on its
+    /// way out, and stays small to move.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// The rarely set parts of a [`RuleResponse`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
     /// Keys (`namespace/name`) of the exceptions that made the rule skip.
     pub exceptions: Vec<String>,
     /// `reportProperties` and podSecurity details, in insertion order.
     pub properties: Vec<(String, String)>,
-    /// The rule's effective failure action is Enforce (a failure blocks admission).
-    pub enforce: bool,
 }
 
 impl<'s> RuleResponse<'s> {
@@ -114,10 +122,19 @@ impl<'s> RuleResponse<'s> {
             rule,
             status,
             message: message.into(),
-            exceptions: Vec::new(),
-            properties: Vec::new(),
             enforce: false,
+            extras: None,
         }
+    }
+
+    /// Keys (`namespace/name`) of the exceptions that made the rule skip.
+    pub fn exceptions(&self) -> &[String] {
+        self.extras.as_ref().map_or(&[], |e| &e.exceptions)
+    }
+
+    /// `reportProperties` and podSecurity details, in insertion order.
+    pub fn properties(&self) -> &[(String, String)] {
+        self.extras.as_ref().map_or(&[], |e| &e.properties)
     }
 }
 

@@ -11,7 +11,7 @@ use super::{foreach, loader, messages, sources};
 use crate::compile::exception::Exception;
 use crate::compile::{Action, Check, ContextEntry, Override, Rule, Source, Validate};
 use crate::ir::inputs::RuleValues;
-use crate::report::{RuleResponse, Status};
+use crate::report::{Extras, RuleResponse, Status};
 
 /// Values-file values for a rule (rules.md §5.4 item 3).
 #[derive(Default)]
@@ -126,7 +126,12 @@ pub fn evaluate<'s: 'c, 'c>(
     ctx.close(scope);
     let action = effective_action(validate, env);
     verdict.map(|v| RuleResponse {
-        exceptions: excused,
+        extras: (!excused.is_empty()).then(|| {
+            Box::new(Extras {
+                exceptions: excused,
+                ..Extras::default()
+            })
+        }),
         enforce: action == Action::Enforce,
         ..RuleResponse::new(&rule.name, v.status, v.message)
     })

@@ -91,12 +91,15 @@ fn result(e: &Entry<'_>) -> Value {
 fn properties(e: &Entry<'_>) -> Map<String, Value> {
     let mut out: Map<String, Value> = e
         .response
-        .properties
+        .properties()
         .iter()
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
-    if !e.response.exceptions.is_empty() {
-        out.insert("exceptions".into(), json!(e.response.exceptions.join(",")));
+    if !e.response.exceptions().is_empty() {
+        out.insert(
+            "exceptions".into(),
+            json!(e.response.exceptions().join(",")),
+        );
     }
     out
 }
