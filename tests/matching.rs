@@ -14,8 +14,8 @@
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use nomos::compile::matching::{
-    Flavor, Matcher, RuleScope, check_rule, compile_exception_match, compile_exclude,
-    compile_match, compile_unchecked, user_info_in_background,
+    Flavor, KindVerdicts, Matcher, RuleScope, check_rule, compile_exception_match, compile_exclude,
+    compile_match, compile_unchecked, share_kind_verdicts, user_info_in_background,
 };
 use nomos::diagnostic::Diagnostic;
 use nomos::engine::matching::{MatchRequest, in_policy_namespace, rule_applies};
@@ -35,6 +35,10 @@ fn main() {
         let name = format!("{}::{:03}", case.file, case.index);
         trials.push(Trial::test(name, move || run(&case.row)));
     }
+    trials.push(Trial::test(
+        "matching::shared_kind_verdicts",
+        shared_kind_verdicts,
+    ));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -146,6 +150,55 @@ fn evaluate(row: &Value) -> Result<bool, String> {
         None => true,
     };
     Ok(in_namespace && rule_applies(&m, e.as_ref(), &request))
+}
+
+/// Matchers that name the same kinds share one verdict per request, and matchers that name
+/// others never read it: asked in turn over one request's verdicts, every matcher answers
+/// as it does alone.
+fn shared_kind_verdicts() -> Result<(), Failed> {
+    let kinds = [
+        json!(["Pod"]),
+        json!(["Deployment"]),
+        json!(["Pod"]),
+        json!(["apps/v1/Deployment", "StatefulSet"]),
+        json!(["Deployment"]),
+        json!(["v1/Pod"]),
+    ];
+    let mut lists = Vec::new();
+    let mut matchers = Vec::new();
+    for kinds in &kinds {
+        let row = json!({"match": {"any": [{"resources": {"kinds": kinds}}]}});
+        let block = rule_ir(&row)?.match_.unwrap_or_default();
+        let mut matcher = compiled(compile_match(&block))?;
+        share_kind_verdicts(&mut matcher, &mut lists);
+        matchers.push(matcher);
+    }
+    if lists.len() != 4 {
+        return Err(format!("expected 4 distinct kind lists, got {}", lists.len()).into());
+    }
+    let resources = [
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "b"}}),
+        json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "c"}}),
+    ];
+    for resource in &resources {
+        let request = MatchRequest::for_object(resource);
+        let mut verdicts = KindVerdicts::default();
+        for (i, matcher) in matchers.iter().enumerate() {
+            let (alone, shared) = (
+                matcher.matches(&request),
+                matcher.matches_shared(&request, &mut verdicts),
+            );
+            if alone != shared {
+                return Err(format!(
+                    "matcher {i} ({}) on {}: alone {alone}, shared {shared}",
+                    kinds[i], resource["kind"]
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn compiled(result: Result<Matcher, Vec<Diagnostic>>) -> Result<Matcher, String> {

@@ -3,7 +3,9 @@
 
 use super::matching::{RuleScope, check_rule};
 use super::rule::{self, Problems};
-use super::{Action, Autogen, Check, Generated, PatternSpec, Policy, PolicySet, autogen, presence};
+use super::{
+    Action, Autogen, Check, Generated, PatternSpec, Policy, PolicySet, Rule, autogen, presence,
+};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, PolicyKind};
 
@@ -23,6 +25,7 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
         policy.excepted = out.exceptions.iter().any(|e| e.names_policy(&key));
     }
     guard_patterns(&mut out);
+    share_kind_verdicts(&mut out);
     let variants = out.policies.iter().flat_map(|p| &p.autogen.variants);
     for generated in variants.filter(|g| !g.rules.is_empty()) {
         for kind in &generated.controllers {
@@ -34,17 +37,33 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
     out
 }
 
+/// Gives the `match` and `exclude` blocks of the set's rules that name the same kinds a
+/// shared verdict slot.
+fn share_kind_verdicts(set: &mut PolicySet) {
+    let mut lists = Vec::new();
+    for rule in set.policies.iter_mut().flat_map(every_rule) {
+        let blocks = rule.match_.iter_mut().chain(rule.exclude.iter_mut());
+        for matcher in blocks {
+            super::matching::share_kind_verdicts(matcher, &mut lists);
+        }
+    }
+}
+
+/// A policy's own rules, then the rules generated for controllers.
+fn every_rule(policy: &mut Policy) -> impl Iterator<Item = &mut Rule> {
+    let generated = policy
+        .autogen
+        .variants
+        .iter_mut()
+        .flat_map(|v| &mut v.rules);
+    policy.rules.iter_mut().chain(generated)
+}
+
 /// Gives every rule's compiled patterns their guards, over one presence tree for the set.
 fn guard_patterns(set: &mut PolicySet) {
     let mut index = presence::Index::default();
     for policy in &mut set.policies {
-        let generated = policy
-            .autogen
-            .variants
-            .iter_mut()
-            .flat_map(|v| &mut v.rules);
-        let rules = policy.rules.iter_mut().chain(generated);
-        for validate in rules.filter_map(|r| r.validate.as_mut()) {
+        for validate in every_rule(policy).filter_map(|r| r.validate.as_mut()) {
             let specs = match &validate.check {
                 Check::Pattern(spec) => std::slice::from_ref(spec),
                 Check::AnyPattern(Ok(specs)) => specs.as_slice(),

@@ -8,12 +8,13 @@ use serde_json::{Map, Value};
 
 use super::context::{JsonContext, request_field};
 use super::images::Images;
-use super::matching::{MatchRequest, rule_applies};
+use super::matching::{MatchRequest, rule_applies_shared};
 use super::offline::{Backend, Offline};
 use super::request::{Objects, Operation, Request};
 use super::rule::{self, RuleEnv, Values};
 use super::selector::StringMap;
 use crate::compile::exception::Exception;
+use crate::compile::matching::KindVerdicts;
 use crate::compile::{Policy, PolicySet, Rule};
 use crate::ir::PolicyKind;
 use crate::ir::inputs::UserInfo;
@@ -140,6 +141,8 @@ struct Evaluation<'r> {
     /// The new and the old object, as the context holds them.
     objects: [Option<&'r Value>; 2],
     matched: MatchRequest<'r>,
+    /// The verdicts on `matched` of the set's named kinds, as rules ask for them.
+    kind_verdicts: KindVerdicts,
     /// Some policy of the set has generated rules for the request's kind (see
     /// [`PolicySet::controller_kinds`]); assumed when the set is not known.
     controller: bool,
@@ -161,6 +164,7 @@ impl<'r> Evaluation<'r> {
             ctx,
             objects,
             matched: match_request(request, subject),
+            kind_verdicts: KindVerdicts::default(),
             controller: true,
         }
     }
@@ -210,7 +214,7 @@ impl<'r> Evaluation<'r> {
         // No exception names the policy: its rules need not look for any.
         let exceptions = if policy.excepted { exceptions } else { &[] };
         for rule in rules_for(policy, &self.request.gvk.kind, self.controller) {
-            if !applies(rule, &self.matched) {
+            if !applies(rule, &self.matched, &mut self.kind_verdicts) {
                 continue;
             }
             let env = RuleEnv {
@@ -287,7 +291,7 @@ fn existing_violation(
     let (old_request, objects) = Request::simulate(old, Operation::Create, Some(user)).into_parts();
     let base = root(&old_request, objects).0;
     let mut again = Evaluation::new(&old_request, &base);
-    if !applies(rule, &again.matched) {
+    if !applies(rule, &again.matched, &mut again.kind_verdicts) {
         return;
     }
     let env = RuleEnv {
@@ -359,10 +363,10 @@ fn rules_for<'p>(
     own.chain(generated.into_iter().flatten())
 }
 
-fn applies(rule: &Rule, request: &MatchRequest<'_>) -> bool {
+fn applies(rule: &Rule, request: &MatchRequest<'_>, verdicts: &mut KindVerdicts) -> bool {
     rule.match_
         .as_ref()
-        .is_some_and(|m| rule_applies(m, rule.exclude.as_ref(), request))
+        .is_some_and(|m| rule_applies_shared(m, rule.exclude.as_ref(), request, verdicts))
 }
 
 /// What `match`/`exclude` read of a request: the object (new, or old on DELETE).

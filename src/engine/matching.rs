@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::compile::matching::{
-    Combine, Filter, Flavor, Matcher, Resources, SubjectPattern, UserFilter,
+    Combine, Filter, Flavor, KindVerdicts, Matcher, Resources, SubjectPattern, UserFilter,
 };
 
 use super::request::{Operation, UserInfo};
@@ -95,6 +95,18 @@ pub fn rule_applies(
     match_.matches(request) && !exclude.is_some_and(|e| e.matches(request))
 }
 
+/// [`rule_applies`], with the verdicts of named kinds shared through `verdicts`, which
+/// belongs to this request.
+pub fn rule_applies_shared(
+    match_: &Matcher,
+    exclude: Option<&Matcher>,
+    request: &MatchRequest<'_>,
+    verdicts: &mut KindVerdicts,
+) -> bool {
+    match_.matches_shared(request, verdicts)
+        && !exclude.is_some_and(|e| e.matches_shared(request, verdicts))
+}
+
 /// A namespaced `Policy` only sees objects of its own namespace (an unset namespace is
 /// `default`); cluster-scoped objects and `Namespace` objects have namespace `""` and so
 /// never match (rules.md §1.1). Call it for the old object too when there is one.
@@ -123,6 +135,18 @@ impl Matcher {
         }
         let user = request.user.filter(|u| !u.is_empty());
         self.combined(|f| self.filter_matches(f, request, user))
+    }
+
+    /// [`Matcher::matches`], the verdict of named kinds taken from `verdicts` (which
+    /// belongs to this request) when another matcher with the same kinds gave it.
+    #[inline]
+    pub fn matches_shared(&self, request: &MatchRequest<'_>, verdicts: &mut KindVerdicts) -> bool {
+        match self.kinds_slot {
+            Some(slot) if request.subresource.is_empty() => {
+                verdicts.get_or(slot, || self.matches(request))
+            }
+            _ => self.matches(request),
+        }
     }
 
     /// The filters' verdicts, each from `one`, combined as the block says.

@@ -100,7 +100,7 @@ impl KindSelector {
 /// A `kinds` entry without wildcards or subresource: `None` stands for a group or version
 /// of `*`. It selects a request without subresource whose group, version and kind it
 /// names.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedKind {
     pub group: Option<Box<str>>,
     pub version: Option<Box<str>>,

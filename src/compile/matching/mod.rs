@@ -73,6 +73,52 @@ pub struct Matcher {
     /// group and version to any): what the block selects when the request names no
     /// subresource.
     pub(crate) named_kinds: Option<Box<[NamedKind]>>,
+    /// With `named_kinds`: the slot of a request's [`KindVerdicts`] that every matcher of
+    /// the set with the same named kinds shares (see [`share_kind_verdicts`]).
+    pub(crate) kinds_slot: Option<u8>,
+}
+
+/// Whether each slot's named kinds select the request, for the first [`KIND_SLOTS`]
+/// distinct lists of named kinds of a set: many rules select the same kinds (`Pod`), and
+/// the answer depends on the request's kind alone, so it is worked out once per request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KindVerdicts {
+    known: u64,
+    selected: u64,
+}
+
+/// How many distinct lists of named kinds get a slot; later ones are matched each time.
+pub const KIND_SLOTS: usize = 64;
+
+impl KindVerdicts {
+    /// The verdict of `slot`, worked out by `decide` the first time it is asked.
+    #[inline]
+    pub fn get_or(&mut self, slot: u8, decide: impl FnOnce() -> bool) -> bool {
+        let bit = 1u64 << (slot as usize % KIND_SLOTS);
+        if self.known & bit == 0 {
+            self.known |= bit;
+            if decide() {
+                self.selected |= bit;
+            }
+        }
+        self.selected & bit != 0
+    }
+}
+
+/// Gives each matcher with named kinds the slot of its list among `lists`, the distinct
+/// lists seen so far (a list beyond [`KIND_SLOTS`] gets none).
+pub fn share_kind_verdicts(matcher: &mut Matcher, lists: &mut Vec<Box<[NamedKind]>>) {
+    let Some(kinds) = &matcher.named_kinds else {
+        return;
+    };
+    let at = match lists.iter().position(|l| l == kinds) {
+        Some(at) => at,
+        None => {
+            lists.push(kinds.clone());
+            lists.len() - 1
+        }
+    };
+    matcher.kinds_slot = (at < KIND_SLOTS).then_some(at as u8);
 }
 
 /// Compiles a rule's `match` block. A rule without `match` should be compiled from
@@ -119,6 +165,7 @@ pub fn compile_unchecked(block: &MatchBlock, flavor: Flavor) -> Matcher {
         combine,
         kinds_only,
         named_kinds,
+        kinds_slot: None,
         filters,
     }
 }
