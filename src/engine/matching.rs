@@ -97,6 +97,7 @@ pub fn rule_applies(
 
 /// [`rule_applies`], with the verdicts of named kinds shared through `verdicts`, which
 /// belongs to this request.
+#[inline]
 pub fn rule_applies_shared(
     match_: &Matcher,
     exclude: Option<&Matcher>,
