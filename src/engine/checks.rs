@@ -311,7 +311,8 @@ pub fn any_pattern<'t>(
     }
     // Every alternative matches the same value: found (or copied) once.
     let object = target_value(target, ctx)?;
-    let (mut skips, mut failures) = (Vec::new(), Vec::new());
+    // The failing alternatives' entries, written one after the other into one text.
+    let (mut skips, mut failures) = (Vec::new(), String::new());
     for (i, p) in compiled.iter().enumerate() {
         let index = messages::index_text(i);
         let guard = guards.get(i).and_then(Option::as_ref);
@@ -335,32 +336,36 @@ pub fn any_pattern<'t>(
                 "] skipped: ",
                 &m,
             ])),
-            Outcome::Fail { path, .. } => failures.push(concat(&[
-                "rule ",
-                text.name,
-                "[",
-                &index,
-                "] failed at path ",
-                &path,
-            ])),
-            Outcome::Error(e) => {
-                failures.push(concat(&["rule ", text.name, "[", &index, "] failed: ", &e]))
-            }
+            Outcome::Fail { path, .. } => push_entry(
+                &mut failures,
+                &["rule ", text.name, "[", &index, "] failed at path ", &path],
+            ),
+            Outcome::Error(e) => push_entry(
+                &mut failures,
+                &["rule ", text.name, "[", &index, "] failed: ", &e],
+            ),
         }
     }
     if failures.is_empty() {
         return Some(Verdict::new(Status::Skip, skips.join(" ")));
     }
-    let entries = failures.join(" ");
     Some(match rendered_message(text, ctx) {
         Ok(m) => Verdict::new(
             Status::Fail,
-            concat(&[
-                "validation error: ",
-                &messages::lead(m.as_deref()),
-                &entries,
-            ]),
+            messages::validation_error(m.as_deref(), &failures),
         ),
-        Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &entries)),
+        Err(_) => Verdict::new(Status::Fail, messages::message_error(text.name, &failures)),
     })
+}
+
+/// Appends an entry made of `pieces` to `entries`, after a space unless it is the first.
+fn push_entry(entries: &mut String, pieces: &[&str]) {
+    let length: usize = pieces.iter().map(|p| p.len()).sum();
+    entries.reserve(length + 1);
+    if !entries.is_empty() {
+        entries.push(' ');
+    }
+    for piece in pieces {
+        entries.push_str(piece);
+    }
 }

@@ -19,14 +19,14 @@ pub fn passed(rule: &str) -> String {
     concat(&["validation rule '", rule, "' passed."])
 }
 
-/// The rule message as failure messages embed it: a `.` appended unless present, then a
-/// space; empty when the rule has no message.
-pub fn lead(message: Option<&str>) -> String {
+/// `validation error: [<msg>. ]<entries>`.
+pub fn validation_error(message: Option<&str>, entries: &str) -> String {
     let (message, dot) = lead_parts(message);
-    concat(&[message, dot])
+    concat(&["validation error: ", message, dot, entries])
 }
 
-/// [`lead`] as the message and what follows it.
+/// The rule message as failure messages embed it, as the message and what follows it: a
+/// `.` unless the message ends with one, then a space; nothing when there is no message.
 fn lead_parts(message: Option<&str>) -> (&str, &'static str) {
     match message {
         None => ("", ""),
@@ -120,7 +120,15 @@ mod tests {
             "validation error: rule r failed at path /a/"
         );
         // A block scalar ending in a newline gets "\n." (rules.md §7.8 quirk).
-        assert_eq!(lead(Some("text\n")), "text\n. ");
+        assert_eq!(
+            validation_error(Some("text\n"), "rule r[0] failed at path /a/"),
+            "validation error: text\n. rule r[0] failed at path /a/"
+        );
+        assert_eq!(
+            validation_error(Some("Done."), "e"),
+            "validation error: Done. e"
+        );
+        assert_eq!(validation_error(None, "e"), "validation error: e");
     }
 
     /// Both index writers give the decimal text, one or several digits.
