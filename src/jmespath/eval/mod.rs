@@ -185,9 +185,22 @@ impl<'o> Evaluator<'o> {
         'o: 'd,
     {
         match data {
-            Val::Ref(v) => self.eval(expr, Val::Ref(v)),
+            Val::Ref(v) => self.step(expr, Val::Ref(v)),
             Val::Slice(items) => self.eval(expr, Val::Slice(items)),
             owned => Ok(self.eval(expr, owned.borrow())?.detach()),
+        }
+    }
+
+    /// [`Evaluator::eval`], a single key (a multi-select's items, a projection's right
+    /// side) looked up without its dispatch.
+    #[inline(always)]
+    fn step<'e: 'd, 'd>(&self, expr: &'e Expr, data: Val<'d>) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
+        match expr {
+            Expr::Field(name) => self.field(data, name),
+            _ => self.eval(expr, data),
         }
     }
 
@@ -345,7 +358,7 @@ impl<'o> Evaluator<'o> {
     {
         let mut collected = Vec::with_capacity(items.len());
         for element in items {
-            match self.eval(rhs, element) {
+            match self.step(rhs, element) {
                 Ok(v) if !v.is_null() => collected.push(v),
                 Ok(v) => release(v),
                 Err(Fault::Missing(_)) => {}
