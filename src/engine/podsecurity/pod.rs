@@ -83,9 +83,8 @@ impl ListKind {
 pub struct Container<'a> {
     pub list: ListKind,
     pub index: usize,
-    pub fields: Option<&'a Object>,
-    /// `fields.securityContext`, which most checks read: looked up once per container.
-    security_context: Option<&'a Object>,
+    /// The fields of the container the checks read, found in one pass over its keys.
+    reads: Reads<'a>,
     /// The fields of the security context the checks read, found in one pass.
     context: Context<'a>,
     /// The probe's `{name: "fake"}` container, which no JSON holds.
@@ -98,8 +97,7 @@ impl<'a> Container<'a> {
         Container {
             list: ListKind::Containers,
             index: 0,
-            fields: None,
-            security_context: None,
+            reads: Reads::default(),
             context: Context::default(),
             fake: true,
         }
@@ -115,15 +113,35 @@ impl<'a> Container<'a> {
         if self.fake {
             return "fake";
         }
-        text(self.fields, "name").unwrap_or_default()
+        self.reads.name.and_then(Value::as_str).unwrap_or_default()
     }
 
     pub fn image(&self) -> &'a str {
-        text(self.fields, "image").unwrap_or_default()
+        self.reads.image.and_then(Value::as_str).unwrap_or_default()
     }
 
     pub fn security_context(&self) -> Option<&'a Object> {
-        self.security_context
+        self.reads.security_context
+    }
+
+    /// `ports`, when it is an array.
+    pub fn ports(&self) -> &'a [Value] {
+        self.reads.ports.map_or(&[], Vec::as_slice)
+    }
+
+    /// The handlers of the container's probes and lifecycle hooks: `livenessProbe`,
+    /// `readinessProbe`, `startupProbe`, then `lifecycle.postStart` and `lifecycle.preStop`
+    /// (each when it is an object).
+    pub fn handlers(&self) -> [Option<&'a Object>; 5] {
+        let [liveness, readiness, startup] = self.reads.probes;
+        let lifecycle = self.reads.lifecycle;
+        [
+            liveness,
+            readiness,
+            startup,
+            object(lifecycle, "postStart"),
+            object(lifecycle, "preStop"),
+        ]
     }
 
     /// The fields of the container's security context the checks read.
@@ -158,6 +176,39 @@ impl<'a> Container<'a> {
         path.push_str(suffix.text);
         // The list names, indices and brackets hold neither word.
         Field::built(path, plain)
+    }
+}
+
+/// The fields of a container that the checks read, found in one pass over its keys instead
+/// of a search per field and check.
+#[derive(Clone, Copy, Debug, Default)]
+struct Reads<'a> {
+    name: Option<&'a Value>,
+    image: Option<&'a Value>,
+    security_context: Option<&'a Object>,
+    ports: Option<&'a Vec<Value>>,
+    /// `livenessProbe`, `readinessProbe`, `startupProbe`.
+    probes: [Option<&'a Object>; 3],
+    lifecycle: Option<&'a Object>,
+}
+
+impl<'a> Reads<'a> {
+    fn of(fields: Option<&'a Object>) -> Reads<'a> {
+        let mut reads = Reads::default();
+        for (key, value) in fields.into_iter().flatten() {
+            match key.as_str() {
+                "name" => reads.name = Some(value),
+                "image" => reads.image = Some(value),
+                "securityContext" => reads.security_context = value.as_object(),
+                "ports" => reads.ports = value.as_array(),
+                "livenessProbe" => reads.probes[0] = value.as_object(),
+                "readinessProbe" => reads.probes[1] = value.as_object(),
+                "startupProbe" => reads.probes[2] = value.as_object(),
+                "lifecycle" => reads.lifecycle = value.as_object(),
+                _ => {}
+            }
+        }
+        reads
     }
 }
 
@@ -293,14 +344,12 @@ impl<'a> Pod<'a> {
         let mut containers = Vec::with_capacity(lists.iter().map(|(_, l)| l.len()).sum());
         for (list, entries) in lists {
             containers.extend(entries.iter().enumerate().map(|(index, value)| {
-                let fields = value.as_object();
-                let security_context = object(fields, "securityContext");
+                let reads = Reads::of(value.as_object());
                 Container {
                     list,
                     index,
-                    fields,
-                    security_context,
-                    context: Context::of(security_context),
+                    reads,
+                    context: Context::of(reads.security_context),
                     fake: false,
                 }
             }));

@@ -109,16 +109,13 @@ pub fn host_ports(pod: &Pod) -> Option<Vec<FieldError>> {
         .containers
         .iter()
         .flat_map(|c| {
-            array(c.fields, "ports")
-                .iter()
-                .enumerate()
-                .filter_map(move |(j, port)| {
-                    let host_port = integer(port.as_object(), "hostPort").filter(|p| *p != 0)?;
-                    Some(FieldError::forbidden(
-                        c.item_path(fields::PORTS, j, fields::HOST_PORT),
-                        BadValue::Int(host_port),
-                    ))
-                })
+            c.ports().iter().enumerate().filter_map(move |(j, port)| {
+                let host_port = integer(port.as_object(), "hostPort").filter(|p| *p != 0)?;
+                Some(FieldError::forbidden(
+                    c.item_path(fields::PORTS, j, fields::HOST_PORT),
+                    BadValue::Int(host_port),
+                ))
+            })
         })
         .collect();
     failing(errors)
@@ -126,17 +123,11 @@ pub fn host_ports(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Fails, without field errors, when a probe or lifecycle handler names a host.
 pub fn host_probes_and_lifecycle(pod: &Pod) -> Option<Vec<FieldError>> {
-    pod.containers
-        .iter()
-        .any(|c| names_a_host(c.fields))
-        .then(Vec::new)
+    pod.containers.iter().any(names_a_host).then(Vec::new)
 }
 
-fn names_a_host(container: Option<&Object>) -> bool {
-    let lifecycle = object(container, "lifecycle");
-    let probes = ["livenessProbe", "readinessProbe", "startupProbe"].map(|k| object(container, k));
-    let hooks = ["postStart", "preStop"].map(|k| object(lifecycle, k));
-    probes.into_iter().chain(hooks).any(|handler| {
+fn names_a_host(container: &Container) -> bool {
+    container.handlers().into_iter().any(|handler| {
         ["httpGet", "tcpSocket"].into_iter().any(|kind| {
             !text(object(handler, kind), "host")
                 .unwrap_or_default()
