@@ -99,7 +99,7 @@ impl<'a> Probe<'a> {
 
     /// The pod with its container lists replaced by one `{name: "fake"}` container.
     fn pod_level(pod: &Pod<'a>) -> Probe<'a> {
-        let pod = Pod::of_parts(pod.metadata, pod.spec, vec![Container::fake()]);
+        let pod = pod.with_containers(vec![Container::fake()]);
         Probe {
             pod,
             container_level: false,

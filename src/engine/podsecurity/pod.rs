@@ -326,12 +326,46 @@ pub struct Pod<'a> {
     pub metadata: Option<&'a Object>,
     pub spec: Option<&'a Object>,
     pub containers: Vec<Container<'a>>,
-    /// `spec.securityContext`, which many checks read: looked up once.
-    security_context: Option<&'a Object>,
+    /// The fields of `spec` the checks read, found in one pass over its keys.
+    reads: SpecReads<'a>,
     /// The fields of `spec.securityContext` the checks read, found in one pass.
     context: Context<'a>,
-    /// `spec.os.name` is `windows`.
+}
+
+/// The fields of a pod spec that the checks read, found in one pass over its keys instead
+/// of a search per field and check.
+#[derive(Clone, Copy, Debug, Default)]
+struct SpecReads<'a> {
+    /// The container lists, in the order of [`ListKind::ALL`] (empty unless arrays).
+    lists: [&'a [Value]; 3],
+    security_context: Option<&'a Object>,
+    /// `os.name` is `windows`.
     windows: bool,
+    volumes: &'a [Value],
+    /// `hostNetwork`, `hostPID`, `hostIPC`.
+    host_namespaces: [Option<&'a Value>; 3],
+}
+
+impl<'a> SpecReads<'a> {
+    fn of(spec: Option<&'a Object>) -> SpecReads<'a> {
+        let list = |value: &'a Value| value.as_array().map_or(&[][..], Vec::as_slice);
+        let mut reads = SpecReads::default();
+        for (key, value) in spec.into_iter().flatten() {
+            match key.as_str() {
+                "initContainers" => reads.lists[0] = list(value),
+                "containers" => reads.lists[1] = list(value),
+                "ephemeralContainers" => reads.lists[2] = list(value),
+                "securityContext" => reads.security_context = value.as_object(),
+                "os" => reads.windows = text(value.as_object(), "name") == Some("windows"),
+                "volumes" => reads.volumes = list(value),
+                "hostNetwork" => reads.host_namespaces[0] = Some(value),
+                "hostPID" => reads.host_namespaces[1] = Some(value),
+                "hostIPC" => reads.host_namespaces[2] = Some(value),
+                _ => {}
+            }
+        }
+        reads
+    }
 }
 
 impl<'a> Pod<'a> {
@@ -340,8 +374,9 @@ impl<'a> Pod<'a> {
     /// list.
     pub fn new(metadata: Option<&'a Value>, spec: Option<&'a Value>) -> Pod<'a> {
         let spec = spec.and_then(Value::as_object);
-        let lists = ListKind::ALL.map(|list| (list, array(spec, list.as_str())));
-        let mut containers = Vec::with_capacity(lists.iter().map(|(_, l)| l.len()).sum());
+        let reads = SpecReads::of(spec);
+        let lists = ListKind::ALL.into_iter().zip(reads.lists);
+        let mut containers = Vec::with_capacity(reads.lists.iter().map(|l| l.len()).sum());
         for (list, entries) in lists {
             containers.extend(entries.iter().enumerate().map(|(index, value)| {
                 let reads = Reads::of(value.as_object());
@@ -354,7 +389,13 @@ impl<'a> Pod<'a> {
                 }
             }));
         }
-        Pod::of_parts(metadata.and_then(Value::as_object), spec, containers)
+        Pod {
+            metadata: metadata.and_then(Value::as_object),
+            spec,
+            containers,
+            reads,
+            context: Context::of(reads.security_context),
+        }
     }
 
     /// The pod of `metadata` and `spec` with these containers (a probe's).
@@ -363,14 +404,24 @@ impl<'a> Pod<'a> {
         spec: Option<&'a Object>,
         containers: Vec<Container<'a>>,
     ) -> Pod<'a> {
-        let security_context = object(spec, "securityContext");
+        let reads = SpecReads::of(spec);
         Pod {
             metadata,
             spec,
             containers,
-            security_context,
-            context: Context::of(security_context),
-            windows: text(object(spec, "os"), "name") == Some("windows"),
+            reads,
+            context: Context::of(reads.security_context),
+        }
+    }
+
+    /// This pod with other containers (a probe's): its spec is not read again.
+    pub fn with_containers(&self, containers: Vec<Container<'a>>) -> Pod<'a> {
+        Pod {
+            metadata: self.metadata,
+            spec: self.spec,
+            containers,
+            reads: self.reads,
+            context: self.context,
         }
     }
 
@@ -379,7 +430,18 @@ impl<'a> Pod<'a> {
     }
 
     pub fn security_context(&self) -> Option<&'a Object> {
-        self.security_context
+        self.reads.security_context
+    }
+
+    /// `spec.volumes`, when it is an array.
+    pub fn volumes(&self) -> &'a [Value] {
+        self.reads.volumes
+    }
+
+    /// `spec.hostNetwork`, `spec.hostPID` and `spec.hostIPC`, with their names.
+    pub fn host_namespaces(&self) -> [(&'static str, Option<&'a Value>); 3] {
+        let [network, pid, ipc] = self.reads.host_namespaces;
+        [("hostNetwork", network), ("hostPID", pid), ("hostIPC", ipc)]
     }
 
     /// The fields of `spec.securityContext` the checks read.
@@ -389,7 +451,7 @@ impl<'a> Pod<'a> {
 
     /// `spec.os.name == "windows"`, which exempts some restricted checks from v1.25.
     pub fn is_windows(&self) -> bool {
-        self.windows
+        self.reads.windows
     }
 
     /// The container at `index` of `list`.

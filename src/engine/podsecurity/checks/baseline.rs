@@ -45,9 +45,10 @@ pub fn windows_host_process(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Host namespaces: network, PID, IPC.
 pub fn host_namespaces(pod: &Pod) -> Option<Vec<FieldError>> {
-    let errors = ["hostNetwork", "hostPID", "hostIPC"]
+    let errors = pod
+        .host_namespaces()
         .into_iter()
-        .filter_map(|key| true_flag(get(pod.spec, key), || ["spec.", key].concat().into()))
+        .filter_map(|(key, value)| true_flag(value, || ["spec.", key].concat().into()))
         .collect();
     failing(errors)
 }
@@ -88,7 +89,8 @@ pub fn capabilities(pod: &Pod) -> Option<Vec<FieldError>> {
 
 /// Every volume with a `hostPath` source, its path as the bad value.
 pub fn host_path_volumes(pod: &Pod) -> Option<Vec<FieldError>> {
-    let errors = array(pod.spec, "volumes")
+    let errors = pod
+        .volumes()
         .iter()
         .enumerate()
         .filter_map(|(i, volume)| {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::baseline::seccomp_error;
 use super::{failing, fields, sorted_set};
 use crate::engine::podsecurity::pod::{
-    Container, Context, Pod, array, as_object, indexed, object, pod_path, strings,
+    Container, Context, Pod, as_object, indexed, object, pod_path, strings,
 };
 use crate::engine::podsecurity::types::{BadValue, Field, FieldError};
 
@@ -125,7 +125,8 @@ const FORBIDDEN_VOLUMES: [&str; 21] = [
 /// Every volume without an allowed source, as a value-less `Forbidden` at its first
 /// forbidden source, or at `unknown`.
 pub fn volumes(pod: &Pod) -> Option<Vec<FieldError>> {
-    let errors = array(pod.spec, "volumes")
+    let errors = pod
+        .volumes()
         .iter()
         .enumerate()
         .filter_map(|(i, volume)| {
