@@ -2,7 +2,7 @@
 //! [`MatchRequest`] borrowed from the object, returns a boolean, allocates nothing
 //! (rules.md §1.1, §2; podsecurity.md §4.3).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::compile::matching::{
     Combine, Filter, Flavor, KindVerdicts, Matcher, Resources, SubjectPattern, UserFilter,
@@ -40,31 +40,40 @@ impl<'a> MatchRequest<'a> {
     /// A CREATE request for `object`, its kind taken from its own `apiVersion`/`kind`,
     /// without user information or namespace labels (set those fields as needed).
     pub fn for_object(object: &'a Value) -> MatchRequest<'a> {
-        let text = |o: Option<&'a Map<String, Value>>, key: &str| {
-            o.and_then(|o| crate::value::field(o, key))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        };
-        let root = object.as_object();
-        let meta = crate::value::get(object, "metadata").and_then(Value::as_object);
-        let object_kind = text(root, "kind");
-        let (group, version, kind) = match split_api_version(text(root, "apiVersion")) {
+        // The object's and its metadata's keys are read in one pass each, not searched.
+        let text = |v: &'a Value| v.as_str().unwrap_or("");
+        let (mut api_version, mut object_kind, mut meta) = ("", "", None);
+        for (key, value) in object.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "apiVersion" => api_version = text(value),
+                "kind" => object_kind = text(value),
+                "metadata" => meta = value.as_object(),
+                _ => {}
+            }
+        }
+        let (group, version, kind) = match split_api_version(api_version) {
             Some((group, version)) => (group, version, object_kind),
             // Kubernetes reads an unparsable apiVersion as an empty group/version/kind.
             None => ("", "", ""),
         };
-        MatchRequest {
+        let mut request = MatchRequest {
             group,
             version,
             kind,
             object_kind,
-            name: text(meta, "name"),
-            generate_name: text(meta, "generateName"),
-            namespace: text(meta, "namespace"),
-            labels: StringMap::field(meta, "labels"),
-            annotations: StringMap::field(meta, "annotations"),
             ..MatchRequest::default()
+        };
+        for (key, value) in meta.into_iter().flatten() {
+            match key.as_str() {
+                "name" => request.name = text(value),
+                "generateName" => request.generate_name = text(value),
+                "namespace" => request.namespace = text(value),
+                "labels" => request.labels = StringMap::new(value.as_object()),
+                "annotations" => request.annotations = StringMap::new(value.as_object()),
+                _ => {}
+            }
         }
+        request
     }
 
     /// `metadata.name`, or `metadata.generateName` when the name is empty.
