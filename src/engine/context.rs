@@ -368,17 +368,18 @@ impl<'c> JsonContext<'c> {
 
     /// Registers a context entry in the current scope; it loads when first mentioned.
     pub fn register(&mut self, name: &'c str, loader: &'c dyn Loader) {
+        self.register_named(EntryName::new(name), loader);
+    }
+
+    /// [`JsonContext::register`] with the name's bits worked out before (a name registered
+    /// for every request keeps them).
+    pub fn register_named(&mut self, name: EntryName<'c>, loader: &'c dyn Loader) {
         self.count_write();
         let scope = self
             .scopes
             .last_mut()
             .expect("invariant: the base scope is never popped");
-        let word = is_word_name(name);
-        let bits = if word {
-            crate::jmespath::word_bit(name)
-        } else {
-            u64::MAX
-        };
+        let EntryName { name, word, bits } = name;
         scope.entries.push(Pending {
             name,
             word,
@@ -500,6 +501,28 @@ fn mentioned(expr: &Expression, name: &str, word: bool) -> bool {
         return expr.words().iter().any(|w| **w == *name);
     }
     mentions(expr.text(), name)
+}
+
+/// A context entry's name with what [`JsonContext::load_mentioned`] tests it by: whether it
+/// is a word, and its [`word_bit`](crate::jmespath::word_bit) (every bit for a name that
+/// is not a word).
+#[derive(Clone, Copy, Debug)]
+pub struct EntryName<'c> {
+    name: &'c str,
+    word: bool,
+    bits: u64,
+}
+
+impl<'c> EntryName<'c> {
+    pub fn new(name: &'c str) -> EntryName<'c> {
+        let word = is_word_name(name);
+        let bits = if word {
+            crate::jmespath::word_bit(name)
+        } else {
+            u64::MAX
+        };
+        EntryName { name, word, bits }
+    }
 }
 
 fn is_word_name(name: &str) -> bool {

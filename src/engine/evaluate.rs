@@ -2,11 +2,12 @@
 //! rule set for the resource's kind, matching, and the JSON context each policy sees.
 
 use std::cell::RefCell;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::context::{JsonContext, request_field};
+use super::context::{EntryName, JsonContext, request_field};
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies_shared};
 use super::offline::{Backend, Offline};
@@ -150,10 +151,13 @@ struct Evaluation<'r> {
 
 const NO_OBJECT: Value = Value::Null;
 
+/// The name of the `images` entry every request registers, its bits worked out once.
+static IMAGES: LazyLock<EntryName<'static>> = LazyLock::new(|| EntryName::new("images"));
+
 impl<'r> Evaluation<'r> {
     fn new(request: &'r Request, base: &'r Value) -> Evaluation<'r> {
         let mut ctx = JsonContext::new(base);
-        ctx.register("images", &Images);
+        ctx.register_named(*IMAGES, &Images);
         let objects = [
             request_field(base, "object"),
             request_field(base, "oldObject"),
