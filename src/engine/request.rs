@@ -269,34 +269,43 @@ impl Request {
         let Some(Value::Object(mut req)) = review.remove("request") else {
             return Err("the AdmissionReview has no `request` object".into());
         };
-        fn str_at<'m>(m: &'m Map<String, Value>, k: &str) -> &'m str {
-            crate::value::field(m, k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
+        // The request's fields are read in one pass over its keys, not searched one by one.
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let (mut operation, mut gvk, mut user) = ("", Gvk::default(), None);
+        let (mut subresource, mut namespace, mut name) =
+            (String::new(), String::new(), String::new());
+        for (key, value) in &req {
+            match key.as_str() {
+                "operation" => operation = value.as_str().unwrap_or_default(),
+                "kind" => {
+                    for (key, value) in value.as_object().into_iter().flatten() {
+                        match key.as_str() {
+                            "group" => gvk.group = text(value),
+                            "version" => gvk.version = text(value),
+                            "kind" => gvk.kind = text(value),
+                            _ => {}
+                        }
+                    }
+                }
+                "userInfo" => user = Some(user_info(value)),
+                "subResource" => subresource = text(value),
+                "namespace" => namespace = text(value),
+                "name" => name = text(value),
+                _ => {}
+            }
         }
-        let text = |m: &Map<String, Value>, k: &str| str_at(m, k).to_string();
-        let operation = str_at(&req, "operation")
-            .parse::<Operation>()
-            .map_err(|e| e.to_string())?;
-        let empty = Map::new();
-        let kind = (crate::value::field(&req, "kind").and_then(Value::as_object)).unwrap_or(&empty);
-        let gvk = Gvk {
-            group: text(kind, "group"),
-            version: text(kind, "version"),
-            kind: text(kind, "kind"),
-        };
+        let operation = operation.parse::<Operation>().map_err(|e| e.to_string())?;
         let take = |req: &mut Map<String, Value>, k: &str| req.remove(k).filter(|v| !v.is_null());
         let object = take(&mut req, "object");
         let old_object = take(&mut req, "oldObject");
-        let user = crate::value::field(&req, "userInfo").map(user_info);
         Ok(Request {
             operation,
             object,
             old_object,
             gvk,
-            subresource: text(&req, "subResource"),
-            namespace: text(&req, "namespace"),
-            name: text(&req, "name"),
+            subresource,
+            namespace,
+            name,
             user,
             namespace_labels: None,
             admission: req,
@@ -343,6 +352,66 @@ fn user_info(value: &Value) -> UserInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field a review's request gives reaches the request, the objects are moved out
+    /// of the admission fields, and a `null` old object is none.
+    #[test]
+    fn admission_reviews_give_their_fields() {
+        let review = serde_json::json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": "u-1",
+                "kind": {"group": "apps", "version": "v1", "kind": "Deployment"},
+                "resource": {"group": "apps", "version": "v1", "resource": "deployments"},
+                "subResource": "scale",
+                "name": "web",
+                "namespace": "shop",
+                "operation": "UPDATE",
+                "userInfo": {"username": "alice", "uid": "42", "groups": ["dev"]},
+                "object": {"kind": "Scale", "spec": {"replicas": 2}},
+                "oldObject": null,
+                "dryRun": false
+            }
+        });
+        let request = Request::from_admission_review(review).expect("a valid review");
+        assert_eq!(request.operation, Operation::Update);
+        assert_eq!(
+            (request.gvk.group.as_str(), request.gvk.version.as_str()),
+            ("apps", "v1")
+        );
+        assert_eq!(request.gvk.kind, "Deployment");
+        assert_eq!(request.subresource, "scale");
+        assert_eq!(
+            (request.name.as_str(), request.namespace.as_str()),
+            ("web", "shop")
+        );
+        let user = request.user.as_ref().expect("userInfo is given");
+        assert_eq!((user.username.as_str(), user.uid.as_str()), ("alice", "42"));
+        assert_eq!(user.groups, ["dev"]);
+        assert_eq!(
+            request.object.as_ref().map(|o| &o["kind"]),
+            Some(&"Scale".into())
+        );
+        assert!(request.old_object.is_none());
+        let keys: Vec<&str> = request.admission.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "dryRun",
+                "kind",
+                "name",
+                "namespace",
+                "operation",
+                "resource",
+                "subResource",
+                "uid",
+                "userInfo"
+            ]
+        );
+        let bad = serde_json::json!({"request": {"operation": "update"}});
+        assert!(Request::from_admission_review(bad).is_err());
+    }
 
     #[test]
     fn operations_parse_exactly() {
