@@ -311,8 +311,9 @@ pub fn any_pattern<'t>(
     }
     // Every alternative matches the same value: found (or copied) once.
     let object = target_value(target, ctx)?;
-    // The failing alternatives' entries, written one after the other into one text.
-    let (mut skips, mut failures) = (Vec::new(), String::new());
+    // The skipped and the failing alternatives' entries, each kind written one after the
+    // other into one text.
+    let (mut skips, mut failures) = (String::new(), String::new());
     for (i, p) in compiled.iter().enumerate() {
         let index = messages::index_text(i);
         let guard = guards.get(i).and_then(Option::as_ref);
@@ -328,14 +329,10 @@ pub fn any_pattern<'t>(
                 ]);
                 return Some(Verdict::new(Status::Pass, message));
             }
-            Outcome::Skip(m) => skips.push(concat(&[
-                "rule ",
-                text.name,
-                "[",
-                &index,
-                "] skipped: ",
-                &m,
-            ])),
+            Outcome::Skip(m) => push_entry(
+                &mut skips,
+                &["rule ", text.name, "[", &index, "] skipped: ", &m],
+            ),
             Outcome::Fail { path, .. } => push_entry(
                 &mut failures,
                 &["rule ", text.name, "[", &index, "] failed at path ", &path],
@@ -347,7 +344,7 @@ pub fn any_pattern<'t>(
         }
     }
     if failures.is_empty() {
-        return Some(Verdict::new(Status::Skip, skips.join(" ")));
+        return Some(Verdict::new(Status::Skip, skips));
     }
     Some(match rendered_message(text, ctx) {
         Ok(m) => Verdict::new(
