@@ -149,7 +149,8 @@ fn evaluate(row: &Value) -> Result<bool, String> {
         Some(ns) => in_policy_namespace(ns.as_str(), request.namespace),
         None => true,
     };
-    Ok(in_namespace && rule_applies(&m, e.as_ref(), &request))
+    let mut verdicts = KindVerdicts::default();
+    Ok(in_namespace && rule_applies(&m, e.as_ref(), &request, &mut verdicts))
 }
 
 /// Matchers that name the same kinds share one verdict per request, and matchers that name

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::context::{EntryName, JsonContext, request_field};
 use super::images::Images;
-use super::matching::{MatchRequest, rule_applies_shared};
+use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
 use super::request::{Objects, Operation, Request};
 use super::rule::{self, RuleEnv, Values};
@@ -370,7 +370,7 @@ fn rules_for<'p>(
 fn applies(rule: &Rule, request: &MatchRequest<'_>, verdicts: &mut KindVerdicts) -> bool {
     rule.match_
         .as_ref()
-        .is_some_and(|m| rule_applies_shared(m, rule.exclude.as_ref(), request, verdicts))
+        .is_some_and(|m| rule_applies(m, rule.exclude.as_ref(), request, verdicts))
 }
 
 /// What `match`/`exclude` read of a request: the object (new, or old on DELETE).

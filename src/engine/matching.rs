@@ -96,18 +96,9 @@ fn split_api_version(api_version: &str) -> Option<(&str, &str)> {
 }
 
 /// Does a rule apply: its `match` selects the request and its `exclude` (if any) does not.
-pub fn rule_applies(
-    match_: &Matcher,
-    exclude: Option<&Matcher>,
-    request: &MatchRequest<'_>,
-) -> bool {
-    match_.matches(request) && !exclude.is_some_and(|e| e.matches(request))
-}
-
-/// [`rule_applies`], with the verdicts of named kinds shared through `verdicts`, which
-/// belongs to this request.
+/// The verdicts of named kinds are shared through `verdicts`, which belongs to this request.
 #[inline]
-pub fn rule_applies_shared(
+pub fn rule_applies(
     match_: &Matcher,
     exclude: Option<&Matcher>,
     request: &MatchRequest<'_>,

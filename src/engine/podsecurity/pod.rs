@@ -31,10 +31,13 @@ pub fn integer(parent: Option<&Object>, key: &str) -> Option<i64> {
 /// The array under `key`, or nothing.
 #[inline(always)]
 pub fn array<'a>(parent: Option<&'a Object>, key: &str) -> &'a [Value] {
-    parent
-        .and_then(|p| field(p, key))
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    parent.and_then(|p| field(p, key)).map_or(&[], elements)
+}
+
+/// The elements of `value` if it is an array; nothing otherwise.
+#[inline(always)]
+fn elements(value: &Value) -> &[Value] {
+    value.as_array().map_or(&[], Vec::as_slice)
 }
 
 /// The object `value` is, if it is one.
@@ -126,7 +129,7 @@ impl<'a> Container<'a> {
 
     /// `ports`, when it is an array.
     pub fn ports(&self) -> &'a [Value] {
-        self.reads.ports.map_or(&[], Vec::as_slice)
+        self.reads.ports
     }
 
     /// The handlers of the container's probes and lifecycle hooks: `livenessProbe`,
@@ -186,7 +189,7 @@ struct Reads<'a> {
     name: Option<&'a Value>,
     image: Option<&'a Value>,
     security_context: Option<&'a Object>,
-    ports: Option<&'a Vec<Value>>,
+    ports: &'a [Value],
     /// `livenessProbe`, `readinessProbe`, `startupProbe`.
     probes: [Option<&'a Object>; 3],
     lifecycle: Option<&'a Object>,
@@ -200,7 +203,7 @@ impl<'a> Reads<'a> {
                 "name" => reads.name = Some(value),
                 "image" => reads.image = Some(value),
                 "securityContext" => reads.security_context = value.as_object(),
-                "ports" => reads.ports = value.as_array(),
+                "ports" => reads.ports = elements(value),
                 "livenessProbe" => reads.probes[0] = value.as_object(),
                 "readinessProbe" => reads.probes[1] = value.as_object(),
                 "startupProbe" => reads.probes[2] = value.as_object(),
@@ -318,15 +321,15 @@ fn push_decimal(out: &mut String, n: usize) {
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// The pod a check reads: metadata, the pod-level part of the spec, and the containers.
-/// Container lists are read from `containers`, never from `spec`, so probe pods can replace
-/// them without copying any JSON.
+/// The pod a check reads: metadata, the pod-level fields of the spec, and the containers.
+/// Container lists are read from `containers`, never from the spec, so probe pods can
+/// replace them without copying any JSON.
 #[derive(Clone, Debug, Default)]
 pub struct Pod<'a> {
     pub metadata: Option<&'a Object>,
-    pub spec: Option<&'a Object>,
     pub containers: Vec<Container<'a>>,
-    /// The fields of `spec` the checks read, found in one pass over its keys.
+    /// The fields of `spec` the checks read, found in one pass over its keys: the checks
+    /// read the spec only through them.
     reads: SpecReads<'a>,
     /// The fields of `spec.securityContext` the checks read, found in one pass.
     context: Context<'a>,
@@ -348,16 +351,15 @@ struct SpecReads<'a> {
 
 impl<'a> SpecReads<'a> {
     fn of(spec: Option<&'a Object>) -> SpecReads<'a> {
-        let list = |value: &'a Value| value.as_array().map_or(&[][..], Vec::as_slice);
         let mut reads = SpecReads::default();
         for (key, value) in spec.into_iter().flatten() {
             match key.as_str() {
-                "initContainers" => reads.lists[0] = list(value),
-                "containers" => reads.lists[1] = list(value),
-                "ephemeralContainers" => reads.lists[2] = list(value),
+                "initContainers" => reads.lists[0] = elements(value),
+                "containers" => reads.lists[1] = elements(value),
+                "ephemeralContainers" => reads.lists[2] = elements(value),
                 "securityContext" => reads.security_context = value.as_object(),
                 "os" => reads.windows = text(value.as_object(), "name") == Some("windows"),
-                "volumes" => reads.volumes = list(value),
+                "volumes" => reads.volumes = elements(value),
                 "hostNetwork" => reads.host_namespaces[0] = Some(value),
                 "hostPID" => reads.host_namespaces[1] = Some(value),
                 "hostIPC" => reads.host_namespaces[2] = Some(value),
@@ -389,13 +391,7 @@ impl<'a> Pod<'a> {
                 }
             }));
         }
-        Pod {
-            metadata: metadata.and_then(Value::as_object),
-            spec,
-            containers,
-            reads,
-            context: Context::of(reads.security_context),
-        }
+        Pod::of_reads(metadata.and_then(Value::as_object), reads, containers)
     }
 
     /// The pod of `metadata` and `spec` with these containers (a probe's).
@@ -404,24 +400,27 @@ impl<'a> Pod<'a> {
         spec: Option<&'a Object>,
         containers: Vec<Container<'a>>,
     ) -> Pod<'a> {
-        let reads = SpecReads::of(spec);
-        Pod {
-            metadata,
-            spec,
-            containers,
-            reads,
-            context: Context::of(reads.security_context),
-        }
+        Pod::of_reads(metadata, SpecReads::of(spec), containers)
     }
 
     /// This pod with other containers (a probe's): its spec is not read again.
     pub fn with_containers(&self, containers: Vec<Container<'a>>) -> Pod<'a> {
         Pod {
-            metadata: self.metadata,
-            spec: self.spec,
             containers,
-            reads: self.reads,
-            context: self.context,
+            ..*self
+        }
+    }
+
+    fn of_reads(
+        metadata: Option<&'a Object>,
+        reads: SpecReads<'a>,
+        containers: Vec<Container<'a>>,
+    ) -> Pod<'a> {
+        Pod {
+            metadata,
+            containers,
+            reads,
+            context: Context::of(reads.security_context),
         }
     }
 

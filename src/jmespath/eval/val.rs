@@ -110,8 +110,7 @@ impl<'a> Val<'a> {
     /// JSON for the caller: borrowed parts stay borrowed unless they sit in a built array.
     pub fn into_cow(self) -> Cow<'a, Value> {
         if let Val::Ref(v) = self {
-            // A borrowed value owns nothing: no drop to call.
-            std::mem::forget(self);
+            super::release(self);
             return Cow::Borrowed(v);
         }
         Cow::Owned(self.into_value())
