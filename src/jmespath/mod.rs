@@ -188,6 +188,17 @@ impl Expression {
         object: Option<&'a Value>,
     ) -> Result<Vec<Cow<'a, Value>>, EvalError> {
         let evaluator = self.evaluator(None, object.map(|o| (data, o)));
+        if let Expr::Projection { lhs, rhs, .. } = &self.root
+            && let (Expr::Flatten(inner), Expr::Identity) = (&**lhs, &**rhs)
+        {
+            // `a.[b, c][]`, the usual foreach list: the inner arrays' elements go straight
+            // into the result, without the flattened list between. As there, an error or
+            // a value that is not an array gives `null`.
+            return Ok(match evaluator.eval(inner, eval::Val::Ref(data)) {
+                Ok(v) => eval::flattened_cows(v),
+                Err(_) => vec![Cow::Borrowed(&Value::Null)],
+            });
+        }
         let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
         Ok(match result.into_elements() {
             Ok(elements) => elements.map(eval::Val::into_cow).collect(),
@@ -301,6 +312,44 @@ mod tests {
         let request = json!({"object": {"a": 3}});
         hiding.insert("request".into(), layer::Slot::Borrowed(&request));
         assert_eq!(search("request.object.a", &hiding), Ok((json!(3), Some(1))));
+    }
+
+    /// The elements of a flattened list (`x[]`), collected without the lists between, are
+    /// those of the searched result: nulls dropped, inner arrays opened one level, and one
+    /// `null` for an error or a value that is not an array.
+    #[test]
+    fn flattened_list_elements_are_the_searched_ones() {
+        let document = json!({"request": {"object": {"spec": {
+            "a": [{"n": 1}, null, [2, [3]]], "b": [], "c": null, "s": "text", "o": {"k": 1}
+        }}}});
+        let object = &document["request"]["object"];
+        for text in [
+            "request.object.spec.[a, b, missing][]",
+            "request.object.spec.[a, c, a][]",
+            "request.object.spec.a[]",
+            "request.object.spec.s[]",
+            "request.object.spec.o[]",
+            "request.object.spec.missing[]",
+            "request.object.spec.[s, o][]",
+            "to_number(request.object.spec.o)[]",
+            "abs(request.object.spec.s)[]",
+        ] {
+            let expr = Expression::compile(text).expect("a valid expression");
+            let searched = match expr.search(&document).map(Cow::into_owned) {
+                Ok(Value::Array(items)) => items,
+                Ok(other) => vec![other],
+                Err(_) => vec![Value::Null],
+            };
+            for held in [None, Some(object)] {
+                let elements: Vec<Value> = expr
+                    .search_elements(&document, held)
+                    .expect("a flattened list never fails")
+                    .into_iter()
+                    .map(Cow::into_owned)
+                    .collect();
+                assert_eq!(elements, searched, "{text}");
+            }
+        }
     }
 
     fn run(expr: &str) -> Result<Value, String> {

@@ -1,6 +1,8 @@
 //! Array selection: an index, a slice or a one-level flatten of a [`Val`] array gives a
 //! [`Val`] whose elements stay borrowed; anything that is not an array gives `null`.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::val::{NULL, Val};
@@ -96,4 +98,30 @@ pub fn flatten(v: Val<'_>) -> Val<'_> {
         }
     }
     Val::List(out)
+}
+
+/// What `x[]` gives for `x`'s value `v` (a flatten, then a projection that drops the
+/// `null`s), each element as JSON for the caller ([`Val::into_cow`]), without the lists
+/// between; anything that is not an array gives one `null`.
+pub fn flattened_cows<'a>(v: Val<'a>) -> Vec<Cow<'a, Value>> {
+    let size = v.flattened_count();
+    let items = match v.into_elements() {
+        Ok(items) => items,
+        Err(other) => {
+            release(other);
+            return vec![Cow::Borrowed(&Value::Null)];
+        }
+    };
+    let mut out = Vec::with_capacity(size);
+    let mut keep = |item: Val<'a>| match item.is_null() {
+        true => release(item),
+        false => out.push(item.into_cow()),
+    };
+    for item in items {
+        match item.into_elements() {
+            Ok(inner) => inner.for_each(&mut keep),
+            Err(item) => keep(item),
+        }
+    }
+    out
 }

@@ -15,6 +15,7 @@ use super::ast::{Comparator, Expr, ProjectionKind};
 use super::functions::FnError;
 use super::layer::Layer;
 use crate::value;
+pub(super) use arrays::flattened_cows;
 pub use val::Val;
 use val::{Elements, NULL};
 
