@@ -373,6 +373,15 @@ mod tests {
             Ok(json!(1))
         );
         assert_eq!(run(&format!("length({containers})")), Ok(json!(2)));
+        // A built list lent to a pipe's right side.
+        assert_eq!(
+            run(&format!("{containers}[?image] | length(@)")),
+            Ok(json!(1))
+        );
+        assert_eq!(
+            run(&format!("{containers}[].name | [length(@), length(@)]")),
+            Ok(json!([2, 2]))
+        );
         let type_error = |got: &str| {
             Err(format!(
                 "length(): argument #1 must be string|array|object, got {got}"

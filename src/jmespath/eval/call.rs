@@ -13,6 +13,9 @@ use crate::jmespath::functions::{Arg, Body, FnError, Function};
 
 const NULL: Value = Value::Null;
 
+/// An argument slot not filled (an expression reference's, or a missing key's).
+const NULL_ARG: Cow<'static, Value> = Cow::Borrowed(&NULL);
+
 /// Calls with at most this many arguments keep them on the stack, without a heap
 /// allocation (nearly all calls: only `merge` and `not_null` take more).
 const INLINE_ARGS: usize = 4;
@@ -30,32 +33,45 @@ impl<'o> Evaluator<'o> {
         'o: 'd,
     {
         let function = function.ok_or_else(|| EvalError::UnknownFunction(name.to_string()))?;
-        let (mut inline, mut spilled) = ([const { Cow::Borrowed(&NULL) }; INLINE_ARGS], Vec::new());
-        let values = if args.len() <= INLINE_ARGS {
-            &mut inline[..args.len()]
-        } else {
-            spilled.resize(args.len(), Cow::Borrowed(&NULL));
-            &mut spilled[..]
-        };
         let view = data.borrow();
-        // `length()` of a list the expression built (a projection's, a filter's): its
-        // elements counted, not copied into a new array first.
+        // `length()` of a list the expression built (a projection's, a filter's, or one
+        // lent to a pipe's right side): its elements counted, not copied into an array.
         if function.name == "length"
             && let [arg] = args
             && !matches!(arg, Expr::Expref(_))
         {
             match self.eval(arg, view.borrow()) {
-                Ok(Val::List(items)) => {
-                    return Ok(Val::Own(crate::value::number(items.len() as f64)));
-                }
-                Ok(v) => values[0] = v.into_cow(),
-                Err(Fault::Missing(_)) => {}
+                Ok(Val::List(items)) => return Ok(count(items.len())),
+                Ok(Val::Slice(items)) => return Ok(count(items.len())),
+                // A missing key is `null`, which the type check then refuses.
+                Ok(v) => return self.run(name, function, args, &[v.into_cow()]),
+                Err(Fault::Missing(_)) => return self.run(name, function, args, &[NULL_ARG]),
                 Err(fault) => return Err(fault),
             }
-        } else {
-            self.eval_args(args, &view, values)?;
         }
-        let values = &*values;
+        let result = if args.len() <= INLINE_ARGS {
+            let mut inline = [NULL_ARG; INLINE_ARGS];
+            let values = &mut inline[..args.len()];
+            self.eval_args(args, &view, values)?;
+            self.run(name, function, args, values)
+        } else {
+            let mut spilled = vec![NULL_ARG; args.len()];
+            self.eval_args(args, &view, &mut spilled)?;
+            self.run(name, function, args, &spilled)
+        };
+        release(view);
+        release(data);
+        result
+    }
+
+    /// Checks the arguments' values against the function's row, then runs its body.
+    fn run<'e, 'd>(
+        &self,
+        name: &str,
+        function: &'static Function,
+        args: &'e [Expr],
+        values: &[Cow<'_, Value>],
+    ) -> Out<'e, 'd> {
         let wrap = |error| EvalError::Function {
             name: name.to_string(),
             error,
@@ -68,9 +84,6 @@ impl<'o> Evaluator<'o> {
                 body(&call_args, &mut |e, v| self.apply(e, v))
             }
         };
-        drop((inline, spilled));
-        release(view);
-        release(data);
         Ok(Val::Own(result.map_err(wrap)?))
     }
 
@@ -124,6 +137,11 @@ fn arguments<'a>(
         Expr::Expref(inner) => Arg::Expref(inner),
         _ => Arg::Value(v),
     })
+}
+
+/// A count as a JSON number.
+fn count(n: usize) -> Val<'static> {
+    Val::Own(crate::value::number(n as f64))
 }
 
 fn run_plain(
