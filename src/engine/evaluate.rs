@@ -118,7 +118,7 @@ fn give_back(base: Value, replaced: Replaced) -> Objects {
     let mut objects = Objects::default();
     for (key, old) in replaced.into_iter().rev() {
         let lent = match old {
-            Some(value) => request.insert(key.into(), value),
+            Some(value) => put(&mut request, key, value),
             None => request.remove(key),
         };
         let lent = lent.filter(|v| !v.is_null());
@@ -397,7 +397,7 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
         ("oldObject", objects.old_object),
     ] {
         if let Some(object) = object {
-            replaced.push((key, req.insert(key.into(), object)));
+            replaced.push((key, put(&mut req, key, object)));
         }
     }
     let mut set = |key: &'static str, holds: &dyn Fn(&Value) -> bool, make: &dyn Fn() -> Value| {
@@ -406,7 +406,7 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
         if crate::value::field(&req, key).is_some_and(holds) {
             return;
         }
-        let old = req.insert(key.into(), make());
+        let old = put(&mut req, key, make());
         replaced.push((key, old));
     };
     let operation = request.operation.as_str();
@@ -439,6 +439,16 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     }
     root.insert("request".into(), Value::Object(req));
     (Value::Object(root), replaced)
+}
+
+/// Sets `key` of `map` to `value`, giving back what it held: a key already there keeps
+/// its entry (the usual case: a review's own `object`, `oldObject`, `namespace`), and only
+/// a new one is made.
+fn put(map: &mut Map<String, Value>, key: &str, value: Value) -> Option<Value> {
+    match map.get_mut(key) {
+        Some(slot) => Some(std::mem::replace(slot, value)),
+        None => map.insert(key.into(), value),
+    }
 }
 
 /// Whether `value` is what [`user_info`] builds for `user`, decided without building it
@@ -624,7 +634,8 @@ mod tests {
                 "namespace": "team-a",
                 "kind": {"group": "", "version": "v1", "kind": "Pod"},
                 "userInfo": {"username": "alice", "groups": [], "extra": {"scopes": ["a"]}},
-                "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
+                "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}},
+                "oldObject": null
             }
         });
         let mut request = Request::from_admission_review(review).expect("a valid review");
@@ -635,6 +646,8 @@ mod tests {
         let request_in_context = evaluation.ctx.snapshot()["request"].clone();
         assert_eq!(request_in_context["uid"], json!("7"));
         assert_eq!(request_in_context["object"]["metadata"]["name"], json!("p"));
+        // rules.md §4.6.1: in admission, a CREATE's `request.oldObject` is `null`, not absent.
+        assert_eq!(request_in_context.get("oldObject"), Some(&Value::Null));
         // Kubernetes leaves empty fields out of a UserInfo.
         assert_eq!(
             request_in_context["userInfo"],

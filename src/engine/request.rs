@@ -103,6 +103,8 @@ pub struct Request {
     pub namespace_labels: Option<Map<String, Value>>,
     /// The other fields of a real AdmissionRequest (`uid`, `kind`, `resource`, `dryRun`,
     /// ...), visible under `request` in the JSON context; empty for simulated requests.
+    /// The `object` and `oldObject` a review gives keep their slots here, `null` while
+    /// the objects are held apart above (a review's `oldObject: null` on CREATE stays one).
     pub admission: Map<String, Value>,
 }
 
@@ -266,7 +268,9 @@ impl Request {
         let Value::Object(mut review) = review else {
             return Err("an AdmissionReview must be an object".into());
         };
-        let Some(Value::Object(mut req)) = review.remove("request") else {
+        // Values are taken out of their slots, not removed with their keys: the map keeps
+        // its shape, and the context puts the objects back in place.
+        let Some(Value::Object(mut req)) = review.get_mut("request").map(Value::take) else {
             return Err("the AdmissionReview has no `request` object".into());
         };
         // The request's fields are read in one pass over its keys, not searched one by one.
@@ -295,7 +299,9 @@ impl Request {
             }
         }
         let operation = operation.parse::<Operation>().map_err(|e| e.to_string())?;
-        let take = |req: &mut Map<String, Value>, k: &str| req.remove(k).filter(|v| !v.is_null());
+        let take = |req: &mut Map<String, Value>, k: &str| {
+            req.get_mut(k).map(Value::take).filter(|v| !v.is_null())
+        };
         let object = take(&mut req, "object");
         let old_object = take(&mut req, "oldObject");
         Ok(Request {
@@ -402,6 +408,8 @@ mod tests {
                 "kind",
                 "name",
                 "namespace",
+                "object",
+                "oldObject",
                 "operation",
                 "resource",
                 "subResource",
@@ -409,6 +417,9 @@ mod tests {
                 "userInfo"
             ]
         );
+        // The objects' slots hold `null` while the objects are held apart.
+        assert_eq!(request.admission["object"], Value::Null);
+        assert_eq!(request.admission["oldObject"], Value::Null);
         let bad = serde_json::json!({"request": {"operation": "update"}});
         assert!(Request::from_admission_review(bad).is_err());
     }
