@@ -176,6 +176,9 @@ pub struct Validate {
     /// `validation rule '<name>' passed.`, written once and shared by every passing
     /// response of the rule.
     pub passed: std::sync::Arc<str>,
+    /// `validation error: [<msg>. ]rule <name> failed at path `, written once when the
+    /// message holds no variable: a failing pattern's message is this and its path.
+    pub failed_at: Option<Box<str>>,
     /// For a pattern, or each anyPattern alternative, in order: the facts under which it
     /// passes unmatched, if it has such a guard (see [`presence`]).
     pub guards: Vec<Option<presence::Guard>>,

@@ -72,11 +72,19 @@ pub fn rule(r: &ir::Rule, p: &mut Problems) -> Rule {
 
 fn validate(v: &ir::Validate, r: &ir::Rule, p: &mut Problems) -> Validate {
     let names = element_names(r);
+    let message = v
+        .message
+        .as_ref()
+        .and_then(|m| template(&m.node, m.span, p));
+    let failed_at = match &message {
+        None => Some(crate::engine::messages::failed_at(None, &r.name.node, "")),
+        Some(m) => m
+            .static_text()
+            .map(|text| crate::engine::messages::failed_at(Some(text), &r.name.node, "")),
+    };
     Validate {
-        message: v
-            .message
-            .as_ref()
-            .and_then(|m| template(&m.node, m.span, p)),
+        message,
+        failed_at: failed_at.map(String::into_boxed_str),
         failure_action: v.failure_action.as_ref().map(|a| Action::parse(&a.node)),
         failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.as_ref().is_none_or(|b| b.node),

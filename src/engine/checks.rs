@@ -57,6 +57,9 @@ pub struct RuleText<'c> {
     pub joined: &'c KeyedTemplates<DecidedKey>,
     /// The rule's pass message.
     pub passed: &'c str,
+    /// What a failing pattern's message says before its path, when the rule message
+    /// holds no variable (see [`crate::compile::Validate::failed_at`]).
+    pub failed_at: Option<&'c str>,
     /// Whether pass messages are shown: a foreach element's are not (only its failures
     /// reach the rule's response), so they are not written.
     pub shows_pass: bool,
@@ -261,6 +264,9 @@ pub fn pattern<'t>(
     Some(match matched(&object, &compiled, guard, ctx) {
         Outcome::Pass => Verdict::new(Status::Pass, text.passed()),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
+        Outcome::Fail { path, .. } if let Some(head) = text.failed_at => {
+            Verdict::new(Status::Fail, concat(&[head, &path]))
+        }
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
             Ok(m) => Verdict::new(
                 Status::Fail,

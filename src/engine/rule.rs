@@ -206,6 +206,7 @@ fn run<'s: 'c, 'c>(
         message: validate.message.as_ref(),
         joined: &validate.joined_messages,
         passed: &validate.passed,
+        failed_at: validate.failed_at.as_deref(),
         shows_pass: true,
     };
     match &validate.check {
