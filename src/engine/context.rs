@@ -111,9 +111,14 @@ pub struct JsonContext<'c> {
 impl<'c> JsonContext<'c> {
     /// A context over `base`, an object (anything else reads as an empty one).
     pub fn new(base: &'c Value) -> Self {
+        JsonContext::with_reads(base, RequestReads::of(base))
+    }
+
+    /// [`JsonContext::new`], given what `base`'s request holds.
+    pub fn with_reads(base: &'c Value, reads: RequestReads<'c>) -> Self {
         let mut ctx = JsonContext {
             base,
-            base_object: request_field(base, "object"),
+            base_object: reads.object,
             // Sized for a policy, a rule and two levels of foreach: growing them by
             // reallocation per request cost more than the room.
             top: Layer::with_capacity(8),
@@ -123,13 +128,12 @@ impl<'c> JsonContext<'c> {
             spare: Vec::with_capacity(4),
             loading: Vec::new(),
             backend: None,
-            delete: false,
+            delete: reads.delete,
             presence: None,
             facts: None,
             pending: 0,
         };
         ctx.scopes.push(Scope::default());
-        ctx.read_delete();
         ctx
     }
 
@@ -483,9 +487,35 @@ impl Resolver for JsonContext<'_> {
     }
 }
 
-/// `request.<key>` of a context document, unless absent or null.
-pub fn request_field<'v>(document: &'v Value, key: &str) -> Option<&'v Value> {
-    present(crate::value::get(document, "request")?, key)
+/// What a context document's `request` holds that evaluation reads before any rule, found
+/// in one pass over its keys.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestReads<'v> {
+    /// `request.object`, unless absent or null.
+    pub object: Option<&'v Value>,
+    /// `request.oldObject`, unless absent or null.
+    pub old_object: Option<&'v Value>,
+    /// `request.operation` is DELETE.
+    pub delete: bool,
+}
+
+impl<'v> RequestReads<'v> {
+    pub fn of(document: &'v Value) -> RequestReads<'v> {
+        let mut reads = RequestReads::default();
+        let Some(Value::Object(request)) = crate::value::get(document, "request") else {
+            return reads;
+        };
+        let present = |v: &'v Value| Some(v).filter(|v| !v.is_null());
+        for (key, value) in request {
+            match key.as_str() {
+                "object" => reads.object = present(value),
+                "oldObject" => reads.old_object = present(value),
+                "operation" => reads.delete = value.as_str() == Some("DELETE"),
+                _ => {}
+            }
+        }
+        reads
+    }
 }
 
 /// `object.<key>`, unless absent or null.
@@ -781,5 +811,27 @@ mod tests {
         let found = ctx.search(&compile("\"my-entry\".x")).map(Cow::into_owned);
         assert_eq!(found.ok(), Some(json!(1)));
         assert_eq!(quoted.0.get(), 1);
+    }
+
+    /// The request's objects (a null one is none) and whether it deletes, read in one pass.
+    #[test]
+    fn request_reads_find_the_objects_and_the_operation() {
+        let base = json!({"request": {"operation": "DELETE", "object": null, "oldObject": {"a": 1}, "uid": "7"}});
+        let reads = RequestReads::of(&base);
+        assert_eq!(reads.object, None);
+        assert_eq!(reads.old_object, Some(&json!({"a": 1})));
+        assert!(reads.delete);
+        let base = json!({"request": {"operation": "CREATE", "object": {"b": 2}}});
+        let reads = RequestReads::of(&base);
+        assert_eq!(reads.object, Some(&json!({"b": 2})));
+        assert_eq!(reads.old_object, None);
+        assert!(!reads.delete);
+        for base in [json!({}), json!({"request": "text"}), json!(null)] {
+            let reads = RequestReads::of(&base);
+            assert_eq!(
+                (reads.object, reads.old_object, reads.delete),
+                (None, None, false)
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::context::{EntryName, JsonContext, request_field};
+use super::context::{EntryName, JsonContext, RequestReads};
 use super::images::Images;
 use super::matching::{MatchRequest, rule_applies};
 use super::offline::{Backend, Offline};
@@ -156,12 +156,10 @@ static IMAGES: LazyLock<EntryName<'static>> = LazyLock::new(|| EntryName::new("i
 
 impl<'r> Evaluation<'r> {
     fn new(request: &'r Request, base: &'r Value) -> Evaluation<'r> {
-        let mut ctx = JsonContext::new(base);
+        let reads = RequestReads::of(base);
+        let mut ctx = JsonContext::with_reads(base, reads);
         ctx.register_named(*IMAGES, &Images);
-        let objects = [
-            request_field(base, "object"),
-            request_field(base, "oldObject"),
-        ];
+        let objects = [reads.object, reads.old_object];
         let subject = objects[0].or(objects[1]).unwrap_or(&NO_OBJECT);
         Evaluation {
             request,
