@@ -389,7 +389,7 @@ type Replaced = Vec<(&'static str, Option<Value>)>;
 /// in, not copied; what the context sets in their place is listed to be undone.
 fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
     let mut req = objects.admission;
-    let mut replaced = Replaced::new();
+    let mut replaced = Replaced::with_capacity(4);
     for (key, object) in [
         ("object", objects.object),
         ("oldObject", objects.old_object),
@@ -398,38 +398,49 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
             replaced.push((key, put(&mut req, key, object)));
         }
     }
-    let mut set = |key: &'static str, holds: &dyn Fn(&Value) -> bool, make: &dyn Fn() -> Value| {
-        // A field the review already holds as the context would set it (the usual case
-        // for the operation, the namespace and the user) stays in place, and is not built.
-        if crate::value::field(&req, key).is_some_and(holds) {
-            return;
-        }
-        let old = put(&mut req, key, make());
-        replaced.push((key, old));
-    };
     let operation = request.operation.as_str();
-    set("operation", &|v| v.as_str() == Some(operation), &|| {
-        Value::from(operation)
-    });
     let namespace = if request.operation == Operation::Delete {
         ""
     } else {
         request.namespace.as_str()
     };
-    set("namespace", &|v| v.as_str() == Some(namespace), &|| {
-        Value::from(namespace)
-    });
+    // A field the review already holds as the context would set it (the usual case for
+    // the operation, the namespace and the user) stays in place, and is not built.
+    let (mut same_operation, mut same_namespace, mut same_user) = (false, false, false);
+    for (key, value) in &req {
+        match key.as_str() {
+            "operation" => same_operation = value.as_str() == Some(operation),
+            "namespace" => same_namespace = value.as_str() == Some(namespace),
+            "userInfo" => {
+                same_user = request
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| holds_user_info(value, u));
+            }
+            _ => {}
+        }
+    }
+    let mut set = |key: &'static str, value: Value| {
+        let old = put(&mut req, key, value);
+        replaced.push((key, old));
+    };
+    if !same_operation {
+        set("operation", Value::from(operation));
+    }
+    if !same_namespace {
+        set("namespace", Value::from(namespace));
+    }
     let mut root = Map::new();
     if let Some(user) = &request.user {
-        set("userInfo", &|v| holds_user_info(v, user), &|| {
-            user_info(user)
-        });
+        if !same_user {
+            set("userInfo", user_info(user));
+        }
         // Roles are Kyverno's addition, never in a review: set whenever known.
         if !user.roles.is_empty() {
-            set("roles", &|_| false, &|| strings(&user.roles));
+            set("roles", strings(&user.roles));
         }
         if !user.cluster_roles.is_empty() {
-            set("clusterRoles", &|_| false, &|| strings(&user.cluster_roles));
+            set("clusterRoles", strings(&user.cluster_roles));
         }
         let (sa_ns, sa_name) = service_account(&user.username);
         root.insert("serviceAccountName".into(), Value::String(sa_name));
