@@ -103,12 +103,13 @@ fn exclusions(row: &Value, key: &str) -> Result<Vec<Exclusion>, Failed> {
 fn subrule(row: &Value) -> Result<PodSecurity, Failed> {
     let level: Level = text(row, "level").ok_or("row without level")?.parse()?;
     let version_text = text(row, "version").unwrap_or_default().to_string();
-    Ok(PodSecurity {
+    let version = version_text.parse()?;
+    Ok(PodSecurity::new(
         level,
-        version: version_text.parse()?,
-        version_text,
-        exclude: exclusions(row, "exclude")?,
-    })
+        version,
+        &version_text,
+        exclusions(row, "exclude")?,
+    ))
 }
 
 fn run_resource(row: &Value) -> Result<(), Failed> {

@@ -40,12 +40,7 @@ pub fn block(ps: &ir::PodSecurity, p: &mut Problems) -> Option<PodSecurity> {
         _ => version_text.parse::<Version>().ok(),
     };
     let exclude = entries(&ps.exclude, level, p);
-    Some(PodSecurity {
-        level: level?,
-        version: version?,
-        version_text,
-        exclude: exclude?,
-    })
+    Some(PodSecurity::new(level?, version?, &version_text, exclude?))
 }
 
 /// Exclusion entries (of a rule, with its level; of an exception, with `None`).

@@ -16,33 +16,36 @@ pub fn pass(rule: &str) -> String {
 }
 
 /// `Validation rule '<rule>' failed. It violates PodSecurity "<level>:<version>": <groups>`,
-/// with the level and version as the policy writes them and each failing check's [`group`]
-/// following the previous one without a separator.
+/// `violates` being what [`violates`] writes for the level and version, and each failing
+/// check's [`group`] following the previous one without a separator.
 pub fn fail<G: AsRef<str>>(
     rule: &str,
-    level: &str,
-    version: &str,
+    violates: &str,
     groups: impl Iterator<Item = G> + Clone,
 ) -> String {
-    const PREFIX: [&str; 3] = [
-        "Validation rule '",
-        "' failed. It violates PodSecurity \"",
-        "\": ",
-    ];
-    let parts = [rule, level, ":", version].into_iter().chain(PREFIX);
+    const LEAD: &str = "Validation rule '";
     let groups_length: usize = groups.clone().map(|g| g.as_ref().len()).sum();
-    let mut out = String::with_capacity(parts.map(str::len).sum::<usize>() + groups_length);
-    out.push_str(PREFIX[0]);
+    let mut out = String::with_capacity(LEAD.len() + rule.len() + violates.len() + groups_length);
+    out.push_str(LEAD);
     out.push_str(rule);
-    out.push_str(PREFIX[1]);
-    out.push_str(level);
-    out.push(':');
-    out.push_str(version);
-    out.push_str(PREFIX[2]);
+    out.push_str(violates);
     for group in groups {
         out.push_str(group.as_ref());
     }
     out
+}
+
+/// `' failed. It violates PodSecurity "<level>:<version>": `, the part of a fail message
+/// between the rule's name and the groups (written once per rule).
+pub fn violates(level: &str, version: &str) -> String {
+    [
+        "' failed. It violates PodSecurity \"",
+        level,
+        ":",
+        version,
+        "\": ",
+    ]
+    .concat()
 }
 
 /// One failing check of a resource of `kind`:

@@ -19,9 +19,10 @@ use super::types::{CheckResult, Level, Version};
 pub struct PodSecurity {
     pub level: Level,
     pub version: Version,
-    /// `version` as the policy writes it (empty when omitted), for messages.
-    pub version_text: String,
     pub exclude: Vec<Exclusion>,
+    /// What the fail message says between the rule's name and the groups, with the
+    /// level and the version as the policy writes them (see [`message::fail`]).
+    violates: String,
 }
 
 /// What a podSecurity subrule concludes for one resource.
@@ -44,6 +45,22 @@ pub enum Outcome {
 }
 
 impl PodSecurity {
+    /// The block of `level` and `version`, `version_text` being the version as the policy
+    /// writes it (empty when omitted).
+    pub fn new(
+        level: Level,
+        version: Version,
+        version_text: &str,
+        exclude: Vec<Exclusion>,
+    ) -> PodSecurity {
+        PodSecurity {
+            level,
+            version,
+            exclude,
+            violates: message::violates(level.as_str(), version_text),
+        }
+    }
+
     /// The checks `pod` fails after this subrule's own exclusions (podsecurity.md §3.4).
     pub fn failing(&self, pod: &Pod) -> Vec<CheckResult> {
         let Memo { checks, probes } = &mut Memo::default();
@@ -148,11 +165,11 @@ impl PodSecurity {
 
     /// The fail message of what stands; a check no exclusion touched reuses its group.
     fn fail_message(&self, rule: &str, kind: &str, standing: &Standing) -> String {
-        let (level, version) = (self.level.as_str(), self.version_text.as_str());
+        let violates = self.violates.as_str();
         match standing.view() {
             // Each group is written once per request and kept: read it where it is.
             View::Evaluated(failed) => {
-                message::fail(rule, level, version, failed.iter().map(|f| f.group(kind)))
+                message::fail(rule, violates, failed.iter().map(|f| f.group(kind)))
             }
             View::Kept(kept) => {
                 let groups: Vec<Cow<str>> = kept
@@ -165,7 +182,7 @@ impl PodSecurity {
                         }
                     })
                     .collect();
-                message::fail(rule, level, version, groups.iter())
+                message::fail(rule, violates, groups.iter())
             }
         }
     }
