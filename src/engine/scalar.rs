@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::units;
 use crate::compile::pattern::{Op, Operand, Part, Scalar, StringPattern};
-use crate::value::quantity::Quantity;
+use crate::value::quantity::{Format, Quantity};
 
 use crate::value::go;
 
@@ -70,7 +70,16 @@ fn part_matches(value: &Value, part: &Part) -> bool {
 /// only when the operand is one.
 fn compare(value: &Value, op: Op, operand: &Operand) -> bool {
     let has_unit = operand.duration.is_some() || operand.quantity.is_some();
-    if has_unit && let Some(order) = unit_text(value).and_then(|t| unit_order(&t, operand)) {
+    let order = || match integral(value) {
+        // An integral number reads as `<n>.000000`, which is never a duration (it has no
+        // unit) and is the quantity `n`: compared without writing and reading the text.
+        Some(n) => operand
+            .quantity
+            .as_ref()
+            .and_then(|b| Quantity::from_i64(n, Format::DecimalSI).partial_cmp(b)),
+        None => unit_text(value).and_then(|t| unit_order(&t, operand)),
+    };
+    if has_unit && let Some(order) = order() {
         return holds(op, order);
     }
     let Some(text) = wildcard_text(value) else {
@@ -92,6 +101,14 @@ fn unit_order(text: &str, operand: &Operand) -> Option<Ordering> {
     }
     let b = operand.quantity.as_ref()?;
     Quantity::parse(text).ok()?.partial_cmp(b)
+}
+
+/// The integer a number holds, when [`go::format_f6`] writes it as `<n>.000000`.
+fn integral(value: &Value) -> Option<i64> {
+    let f = value.as_number()?.as_f64()?;
+    let negative_zero = f == 0.0 && f.is_sign_negative();
+    (f.fract() == 0.0 && f.abs() <= crate::value::EXACT_INTEGERS && !negative_zero)
+        .then_some(f as i64)
 }
 
 /// The value as the duration and quantity steps read it.
@@ -131,6 +148,45 @@ mod tests {
 
     use super::matches;
     use crate::compile::pattern::{Scalar, StringPattern};
+
+    /// An integral number's text (`<n>.000000`) is never a duration, and is the quantity
+    /// `n`: what comparing the number without its text assumes.
+    #[test]
+    fn integral_numbers_read_as_their_quantity() {
+        use crate::engine::units::duration_nanos;
+        use crate::value::quantity::{Format, Quantity};
+        for n in [
+            0_i64,
+            1,
+            7,
+            1000,
+            -1,
+            -65534,
+            1 << 40,
+            9_007_199_254_740_992,
+        ] {
+            let text = crate::value::go::format_f6(n as f64);
+            assert_eq!(duration_nanos(&text), None, "{text}");
+            let read = Quantity::parse(&text).expect("a quantity");
+            assert_eq!(read, Quantity::from_i64(n, Format::DecimalSI), "{text}");
+            assert_eq!(super::integral(&Value::from(n)), Some(n));
+        }
+        assert_eq!(super::integral(&json!(1.5)), None);
+        assert_eq!(super::integral(&json!(-0.0)), None);
+        assert_eq!(super::integral(&json!("1")), None);
+        // Numbers against a unit operand decide as their text does.
+        for (raw, value, expected) in [
+            ("!0", json!(1000), true),
+            ("!0", json!(0), false),
+            (">0", json!(0.5), true),
+            ("<1Ki", json!(1023), true),
+            ("<1Ki", json!(1024), false),
+            ("1h", json!(3600), false),
+        ] {
+            let pattern = Scalar::String(StringPattern::parse(raw));
+            assert_eq!(matches(&value, &pattern), expected, "{value} against {raw}");
+        }
+    }
 
     /// Patterns of plain texts keep them sorted; a wildcard, an operator, a conjunction or
     /// a text that reads as a duration or a quantity keeps none.
