@@ -6,7 +6,7 @@ use super::controls::{CheckId, Exclusion};
 use super::memo::Probes;
 use super::pod::{Container, ListKind, Pod};
 use super::standing::Standing;
-use super::types::{FieldError, Level, Version};
+use super::types::{Field, FieldError, Level, Version};
 
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
@@ -107,7 +107,7 @@ impl<'a> Probe<'a> {
     }
 
     /// The name of the probe container `field` designates, for a container-level probe.
-    fn container_of(&self, field: &str) -> Option<&'a str> {
+    fn container_of(&self, field: &Field) -> Option<&'a str> {
         if !self.container_level {
             return None;
         }
@@ -115,9 +115,18 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// The name of the container of `pod` that `field` designates, if it designates one: its
-/// second alphabetic token names a container list, its first number is the index.
-fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
+/// The name of the container of `pod` that `field` designates, if it designates one.
+fn container_name<'a>(pod: &Pod<'a>, field: &Field) -> Option<&'a str> {
+    let (list, index) = match field.container_parts() {
+        Some(parts) => parts,
+        None => designated(&field.text())?,
+    };
+    Some(pod.container(list, index)?.name())
+}
+
+/// The container list and index a field's text designates: its second alphabetic token
+/// names a container list, its first number is the index.
+fn designated(field: &str) -> Option<(ListKind, usize)> {
     let bytes = field.as_bytes();
     // Runs of ASCII letters: the second names the list.
     let mut words = bytes
@@ -132,7 +141,7 @@ fn container_name<'a>(pod: &Pod<'a>, field: &str) -> Option<&'a str> {
         .count();
     // ASCII digits are single bytes: the run is on character boundaries.
     let index = field[start..start + digits].parse().ok()?;
-    Some(pod.container(list, index)?.name())
+    Some((list, index))
 }
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
@@ -205,7 +214,7 @@ impl Excused<'_, '_> {
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {
-        if !key_bytes(&default_error.field).eq(self.key.bytes()) {
+        if !key_bytes(&default_error.field.text()).eq(self.key.bytes()) {
             return false;
         }
         match self.container {
@@ -218,6 +227,7 @@ impl Excused<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::podsecurity::pod::Suffix;
 
     #[test]
     fn key_replaces_every_digit_run() {
@@ -239,13 +249,23 @@ mod tests {
     fn container_name_reads_list_and_first_index() {
         let spec = serde_json::json!({"initContainers": [{"name": "i0"}, {"name": "i1"}]});
         let pod = Pod::new(None, Some(&spec));
-        let field = "spec.initContainers[1].ports[0].hostPort";
-        assert_eq!(container_name(&pod, field), Some("i1"));
-        assert_eq!(container_name(&pod, "spec.volumes[1].hostPath"), None);
+        let text = |t: &str| Field::from(t.to_string());
+        let field = text("spec.initContainers[1].ports[0].hostPort");
+        assert_eq!(container_name(&pod, &field), Some("i1"));
         assert_eq!(
-            container_name(&pod, "spec.containers[0].securityContext"),
+            container_name(&pod, &text("spec.volumes[1].hostPath")),
             None
         );
+        assert_eq!(
+            container_name(&pod, &text("spec.containers[0].securityContext")),
+            None
+        );
+        // A field built from a container's parts designates it without being read.
+        let (ports, host_port) = (Suffix::new("ports"), Suffix::new("hostPort"));
+        let built = pod.containers[1].item_path(ports, 0, host_port);
+        assert_eq!(built, field);
+        assert_eq!(built.container_parts(), designated(&built.text()));
+        assert_eq!(container_name(&pod, &built), Some("i1"));
     }
 
     /// Entries with the same images, in separate lists, share one probe and each check's

@@ -194,7 +194,7 @@ impl Probes {
             Some(run) => run,
             None => {
                 let found = check.run_at(imp, probe_pod).map(|result| Probed {
-                    keys: result.errors.iter().map(|e| key(&e.field)).collect(),
+                    keys: result.errors.iter().map(|e| key(&e.field.text())).collect(),
                     result,
                 });
                 runs.push(ProbeRun {

@@ -72,13 +72,12 @@ pub fn group<'e>(
 }
 
 fn write_error(out: &mut String, kind: &str, error: &FieldError) {
-    match error.field.after_spec() {
+    if error.field.is_spec_rooted() {
         // Only the leading `spec` can change: nothing to look for.
-        Some(rest) => {
-            out.push_str(pod_spec_path(kind));
-            out.push_str(rest);
-        }
-        None => push_field(out, &error.field, kind),
+        out.push_str(pod_spec_path(kind));
+        error.field.write_after_spec(out);
+    } else {
+        push_field(out, &error.field.text(), kind);
     }
     match (error.kind, &error.bad_value) {
         (ErrorKind::Required, _) => out.push_str(": Required value"),

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::types::Field;
+use super::types::{ContainerField, Field, push_decimal};
 use crate::value::field;
 
 /// A JSON object.
@@ -73,6 +73,15 @@ impl ListKind {
             ListKind::InitContainers => "initContainers",
             ListKind::Containers => "containers",
             ListKind::EphemeralContainers => "ephemeralContainers",
+        }
+    }
+
+    /// `.<name>[`: how a field path enters the list after its leading `spec`.
+    pub fn opening(self) -> &'static str {
+        match self {
+            ListKind::InitContainers => ".initContainers[",
+            ListKind::Containers => ".containers[",
+            ListKind::EphemeralContainers => ".ephemeralContainers[",
         }
     }
 
@@ -165,20 +174,15 @@ impl<'a> Container<'a> {
     }
 
     fn path_at(&self, suffix: Suffix, item: Option<(Suffix, usize)>) -> Field {
-        let list = self.list.as_str();
-        let item_length = item.map_or(0, |(list, _)| list.text.len() + 4);
-        let length = "spec.[].".len() + list.len() + 4 + item_length + suffix.text.len();
-        let mut path = String::with_capacity(length);
-        path.push_str("spec.");
-        push_indexed(&mut path, list, self.index, "");
-        let mut plain = suffix.plain;
-        if let Some((list, index)) = item {
-            push_indexed(&mut path, list.text, index, "");
-            plain &= list.plain;
-        }
-        path.push_str(suffix.text);
         // The list names, indices and brackets hold neither word.
-        Field::built(path, plain)
+        let plain = suffix.plain && item.is_none_or(|(list, _)| list.plain);
+        Field::container(ContainerField {
+            list: self.list,
+            index: self.index,
+            item: item.map(|(list, index)| (list.text, index)),
+            suffix: suffix.text,
+            plain,
+        })
     }
 }
 
@@ -302,23 +306,13 @@ pub fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
     path
 }
 
-/// Appends `<prefix>[<index>].<suffix>`. Inlined into both callers: as a call it cost
-/// 0.3k instructions per review.
-#[inline(always)]
+/// Appends `<prefix>[<index>].<suffix>`.
 fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
     out.push_str(prefix);
     out.push('[');
     push_decimal(out, index);
     out.push_str("].");
     out.push_str(suffix);
-}
-
-/// Appends `n` in decimal: a container index, without the formatting machinery.
-fn push_decimal(out: &mut String, n: usize) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// The pod a check reads: metadata, the pod-level fields of the spec, and the containers.

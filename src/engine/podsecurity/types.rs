@@ -1,10 +1,12 @@
 //! The plain values of Pod Security evaluation: levels, versions, field errors and check
 //! results (podsecurity.md §1.2, §2.5, §3.1).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use super::controls::CheckId;
+use super::pod::ListKind;
 
 /// `podSecurity.level` (podsecurity.md §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,11 +216,26 @@ impl FieldError {
 /// A field error's path, as reported for a Pod (`spec.containers[0].securityContext`).
 /// Reported for a controller, its words `spec` and `metadata` are replaced; a path known
 /// to hold no such word but its leading `spec` (a container field's, built from constant
-/// parts) is written without looking for them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Field {
-    text: String,
-    spec_rooted: bool,
+/// parts) is written without looking for them. A container's field is kept as its parts
+/// and written only where it is read (most are read once, into a message).
+#[derive(Clone, Debug)]
+pub struct Field(Repr);
+
+#[derive(Clone, Debug)]
+enum Repr {
+    Text { text: String, spec_rooted: bool },
+    Container(ContainerField),
+}
+
+/// `spec.<list>[<index>].[<item>[<item index>].]<suffix>`.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerField {
+    pub list: ListKind,
+    pub index: usize,
+    pub item: Option<(&'static str, usize)>,
+    pub suffix: &'static str,
+    /// The item and the suffix hold neither `spec` nor `metadata`.
+    pub plain: bool,
 }
 
 impl Field {
@@ -226,13 +243,117 @@ impl Field {
     /// neither `spec` nor `metadata` after it (the caller knows it from the parts).
     pub(super) fn built(text: String, spec_rooted: bool) -> Field {
         debug_assert!(!spec_rooted || text.starts_with("spec."));
-        Field { text, spec_rooted }
+        Field(Repr::Text { text, spec_rooted })
     }
 
-    /// What follows the leading `spec` of a path [`Field::built`] as spec-rooted.
-    pub fn after_spec(&self) -> Option<&str> {
-        self.text.get("spec".len()..).filter(|_| self.spec_rooted)
+    /// A container's field, from its parts.
+    pub(super) fn container(parts: ContainerField) -> Field {
+        Field(Repr::Container(parts))
     }
+
+    /// The text.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Repr::Text { text, .. } => Cow::Borrowed(text),
+            Repr::Container(parts) => {
+                let mut out = String::with_capacity(self.len());
+                parts.write_after_spec(out_with_spec(&mut out));
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// The length of the text.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Text { text, .. } => text.len(),
+            Repr::Container(parts) => "spec".len() + parts.after_spec_len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends what follows the leading `spec` of a path that holds neither `spec` nor
+    /// `metadata` after it, and says whether it did (it writes nothing for other paths).
+    pub fn write_after_spec(&self, out: &mut String) -> bool {
+        match &self.0 {
+            Repr::Text {
+                text,
+                spec_rooted: true,
+            } => {
+                out.push_str(&text["spec".len()..]);
+                true
+            }
+            Repr::Container(parts) if parts.plain => {
+                parts.write_after_spec(out);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a path of [`Field::write_after_spec`]'s kind.
+    pub fn is_spec_rooted(&self) -> bool {
+        match &self.0 {
+            Repr::Text { spec_rooted, .. } => *spec_rooted,
+            Repr::Container(parts) => parts.plain,
+        }
+    }
+
+    /// The container list and index a container's field designates (`None` for other
+    /// paths: they are read as text).
+    pub fn container_parts(&self) -> Option<(ListKind, usize)> {
+        match &self.0 {
+            Repr::Container(parts) => Some((parts.list, parts.index)),
+            Repr::Text { .. } => None,
+        }
+    }
+
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        self.text().starts_with(prefix)
+    }
+}
+
+/// `out` with `spec` pushed.
+fn out_with_spec(out: &mut String) -> &mut String {
+    out.push_str("spec");
+    out
+}
+
+impl ContainerField {
+    fn write_after_spec(&self, out: &mut String) {
+        out.push_str(self.list.opening());
+        push_decimal(out, self.index);
+        out.push_str("].");
+        if let Some((item, index)) = self.item {
+            out.push_str(item);
+            out.push('[');
+            push_decimal(out, index);
+            out.push_str("].");
+        }
+        out.push_str(self.suffix);
+    }
+
+    fn after_spec_len(&self) -> usize {
+        let item = self
+            .item
+            .map_or(0, |(item, index)| item.len() + decimal_len(index) + 3);
+        self.list.opening().len() + decimal_len(self.index) + 2 + item + self.suffix.len()
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery.
+pub(super) fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+fn decimal_len(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |digits| digits as usize + 1)
 }
 
 /// Any path, its words looked for when it is reported.
@@ -242,24 +363,31 @@ impl From<String> for Field {
     }
 }
 
-impl std::ops::Deref for Field {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.text
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 
 /// Serialised as its text.
 impl serde::Serialize for Field {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text)
+        serializer.serialize_str(&self.text())
     }
 }
 
+/// Paths are equal when their texts are, however each is held.
+impl PartialEq for Field {
+    fn eq(&self, other: &Field) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for Field {}
+
 impl PartialEq<&str> for Field {
     fn eq(&self, other: &&str) -> bool {
-        self.text == *other
+        self.text() == *other
     }
 }
 

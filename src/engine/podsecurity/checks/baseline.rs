@@ -238,7 +238,7 @@ fn se_linux_errors(
     }
     let path = path();
     errors.extend(bad.map(|(key, _)| {
-        FieldError::forbidden(format!("{}.{key}", &*path), BadValue::text(value(key)))
+        FieldError::forbidden(format!("{path}.{key}"), BadValue::text(value(key)))
     }));
 }
 

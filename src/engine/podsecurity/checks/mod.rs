@@ -356,13 +356,16 @@ mod tests {
             }
         }
         fields.extend(fields::ALL.into_iter().chain([odd]).map(pod_path));
-        assert!(fields.iter().any(|f| f.after_spec().is_some()));
-        assert!(fields.iter().any(|f| f.after_spec().is_none()));
+        assert!(fields.iter().any(Field::is_spec_rooted));
+        assert!(fields.iter().any(|f| !f.is_spec_rooted()));
         assert!(
             pod.containers
                 .iter()
                 .any(|c| c.list == ListKind::InitContainers)
         );
+        for field in &fields {
+            assert_eq!(field.len(), field.text().len(), "{field}");
+        }
         for kind in ["Pod", "Deployment", "CronJob", "Job", "ConfigMap"] {
             for field in &fields {
                 let searched = FieldError::required(Field::from(field.to_string()));
@@ -371,14 +374,12 @@ mod tests {
                 assert_eq!(
                     group(kind, "r", [&built, &forbidden].into_iter()),
                     group(kind, "r", [&searched, &forbidden].into_iter()),
-                    "{kind} {}",
-                    &**field
+                    "{kind} {field}"
                 );
                 assert_eq!(
                     group(kind, "r", std::iter::once(&built)),
                     group(kind, "r", std::iter::once(&searched)),
-                    "{kind} {}",
-                    &**field
+                    "{kind} {field}"
                 );
             }
         }
