@@ -320,6 +320,10 @@ pub fn any_pattern<'t>(
     // The skipped and the failing alternatives' entries, each kind written one after the
     // other into one text.
     let (mut skips, mut failures) = (String::new(), String::new());
+    // Room for a failing entry (`rule <name>[<i>] failed at path /spec/containers/0/…/`)
+    // of each alternative from the `i`th on, made at the first failure: the text is not
+    // grown entry by entry, and a first alternative that passes allocates nothing.
+    let room = |i: usize| (compiled.len() - i) * (text.name.len() + 64);
     for (i, p) in compiled.iter().enumerate() {
         let index = messages::index_text(i);
         let guard = guards.get(i).and_then(Option::as_ref);
@@ -338,14 +342,17 @@ pub fn any_pattern<'t>(
             Outcome::Skip(m) => push_entry(
                 &mut skips,
                 &["rule ", text.name, "[", &index, "] skipped: ", &m],
+                0,
             ),
             Outcome::Fail { path, .. } => push_entry(
                 &mut failures,
                 &["rule ", text.name, "[", &index, "] failed at path ", &path],
+                room(i),
             ),
             Outcome::Error(e) => push_entry(
                 &mut failures,
                 &["rule ", text.name, "[", &index, "] failed: ", &e],
+                room(i),
             ),
         }
     }
@@ -361,10 +368,14 @@ pub fn any_pattern<'t>(
     })
 }
 
-/// Appends an entry made of `pieces` to `entries`, after a space unless it is the first.
-fn push_entry(entries: &mut String, pieces: &[&str]) {
+/// Appends an entry made of `pieces` to `entries`, after a space unless it is the first;
+/// the first entry makes room for `room` bytes at least.
+fn push_entry(entries: &mut String, pieces: &[&str], room: usize) {
     let length: usize = pieces.iter().map(|p| p.len()).sum();
-    entries.reserve(length + 1);
+    match entries.is_empty() {
+        true => entries.reserve(length.max(room)),
+        false => entries.reserve(length + 1),
+    }
     if !entries.is_empty() {
         entries.push(' ');
     }
