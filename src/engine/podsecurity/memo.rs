@@ -13,6 +13,7 @@ use super::controls::CheckId;
 use super::exclusion::key;
 use super::message;
 use super::pod::Pod;
+use super::standing::Evaluated;
 use super::types::{CheckResult, Level, Version};
 use crate::compile::matching::Pattern as Wildcard;
 
@@ -71,7 +72,7 @@ impl Failed {
 impl Checks {
     /// The failing checks of `pod` at `level` and `version`, in registration order
     /// (podsecurity.md §2.5); each check runs on first use.
-    pub fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<&Failed> {
+    pub fn evaluate(&mut self, level: Level, version: Version, pod: &Pod) -> Evaluated<'_> {
         let key = (level, version);
         let at = match self.levels.iter().position(|(k, _)| *k == key) {
             Some(at) => at,
@@ -82,9 +83,9 @@ impl Checks {
             }
         };
         let runs = &self.levels[at].1;
-        let mut failed = Vec::with_capacity(runs.len());
-        failed.extend(runs.iter().filter_map(|&i| self.runs[i].failed.as_ref()));
-        failed
+        runs.iter()
+            .filter_map(|&i| self.runs[i].failed.as_ref())
+            .collect()
     }
 
     fn run_level(&mut self, level: Level, version: Version, pod: &Pod) -> Vec<usize> {

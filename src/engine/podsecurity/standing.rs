@@ -47,10 +47,14 @@ impl<'r> Kept<'r> {
 /// hash map may produce, §3.4 step 4).
 #[derive(Clone, Debug)]
 pub struct Standing<'r> {
-    evaluated: Vec<&'r Failed>,
+    evaluated: Evaluated<'r>,
     /// `None` while nothing is excused.
     kept: Option<Vec<Kept<'r>>>,
 }
+
+/// The failing checks of a level, held in place: a pod fails a handful, and the list is
+/// made for every podSecurity rule of every request.
+pub type Evaluated<'r> = smallvec::SmallVec<[&'r Failed; 8]>;
 
 /// What [`Standing::view`] shows.
 pub enum View<'s, 'r> {
@@ -60,7 +64,7 @@ pub enum View<'s, 'r> {
 
 impl<'r> Standing<'r> {
     /// Every check of `evaluated` standing with all its errors.
-    pub fn new(evaluated: Vec<&'r Failed>) -> Standing<'r> {
+    pub fn new(evaluated: Evaluated<'r>) -> Standing<'r> {
         Standing {
             evaluated,
             kept: None,
@@ -167,7 +171,7 @@ mod tests {
     fn removal_swaps_in_the_last_error_and_drops_emptied_checks() {
         let privileged = failed(CheckId::Privileged, &["a", "b", "c"]);
         let ports = failed(CheckId::HostPorts, &["p"]);
-        let mut standing = Standing::new(vec![&privileged, &ports]);
+        let mut standing = Standing::new(smallvec::smallvec![&privileged, &ports]);
         standing.remove_first(CheckId::Privileged, |e| e.field == "a");
         assert_eq!(fields(&standing), [vec!["c", "b"], vec!["p"]]);
         assert!(matches!(standing.view(), View::Kept(k) if !k[0].is_intact() && k[1].is_intact()));
@@ -179,7 +183,7 @@ mod tests {
     #[test]
     fn nothing_is_taken_apart_while_no_error_matches() {
         let privileged = failed(CheckId::Privileged, &["a"]);
-        let mut standing = Standing::new(vec![&privileged]);
+        let mut standing = Standing::new(smallvec::smallvec![&privileged]);
         standing.remove_first(CheckId::Privileged, |e| e.field == "x");
         standing.remove_first(CheckId::HostPorts, |_| true);
         assert!(matches!(standing.view(), View::Evaluated(e) if e.len() == 1));
