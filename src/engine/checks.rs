@@ -372,11 +372,10 @@ pub fn any_pattern<'t>(
 /// the first entry makes room for `room` bytes at least.
 fn push_entry(entries: &mut String, pieces: &[&str], room: usize) {
     let length: usize = pieces.iter().map(|p| p.len()).sum();
-    match entries.is_empty() {
-        true => entries.reserve(length.max(room)),
-        false => entries.reserve(length + 1),
-    }
-    if !entries.is_empty() {
+    if entries.is_empty() {
+        entries.reserve(length.max(room));
+    } else {
+        entries.reserve(length + 1);
         entries.push(' ');
     }
     for piece in pieces {

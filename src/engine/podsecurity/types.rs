@@ -229,13 +229,13 @@ enum Repr {
 
 /// `spec.<list>[<index>].[<item>[<item index>].]<suffix>`.
 #[derive(Clone, Copy, Debug)]
-pub struct ContainerField {
-    pub list: ListKind,
-    pub index: usize,
-    pub item: Option<(&'static str, usize)>,
-    pub suffix: &'static str,
+pub(super) struct ContainerField {
+    pub(super) list: ListKind,
+    pub(super) index: usize,
+    pub(super) item: Option<(&'static str, usize)>,
+    pub(super) suffix: &'static str,
     /// The item and the suffix hold neither `spec` nor `metadata`.
-    pub plain: bool,
+    pub(super) plain: bool,
 }
 
 impl Field {
@@ -257,7 +257,8 @@ impl Field {
             Repr::Text { text, .. } => Cow::Borrowed(text),
             Repr::Container(parts) => {
                 let mut out = String::with_capacity(self.len());
-                parts.write_after_spec(out_with_spec(&mut out));
+                out.push_str("spec");
+                parts.write_after_spec(&mut out);
                 Cow::Owned(out)
             }
         }
@@ -275,26 +276,21 @@ impl Field {
         self.len() == 0
     }
 
-    /// Appends what follows the leading `spec` of a path that holds neither `spec` nor
-    /// `metadata` after it, and says whether it did (it writes nothing for other paths).
-    pub fn write_after_spec(&self, out: &mut String) -> bool {
+    /// Appends what follows the leading `spec` of a [spec-rooted](Field::is_spec_rooted)
+    /// path; writes nothing for another.
+    pub fn write_after_spec(&self, out: &mut String) {
         match &self.0 {
             Repr::Text {
                 text,
                 spec_rooted: true,
-            } => {
-                out.push_str(&text["spec".len()..]);
-                true
-            }
-            Repr::Container(parts) if parts.plain => {
-                parts.write_after_spec(out);
-                true
-            }
-            _ => false,
+            } => out.push_str(&text["spec".len()..]),
+            Repr::Container(parts) if parts.plain => parts.write_after_spec(out),
+            _ => {}
         }
     }
 
-    /// Whether a path of [`Field::write_after_spec`]'s kind.
+    /// Whether the path starts with `spec.` and holds neither `spec` nor `metadata` after
+    /// it: reported for a controller, only its leading `spec` changes.
     pub fn is_spec_rooted(&self) -> bool {
         match &self.0 {
             Repr::Text { spec_rooted, .. } => *spec_rooted,
@@ -311,15 +307,10 @@ impl Field {
         }
     }
 
+    /// Whether the text starts with `prefix` (a container's field is written to tell).
     pub fn starts_with(&self, prefix: &str) -> bool {
         self.text().starts_with(prefix)
     }
-}
-
-/// `out` with `spec` pushed.
-fn out_with_spec(out: &mut String) -> &mut String {
-    out.push_str("spec");
-    out
 }
 
 impl ContainerField {
