@@ -81,12 +81,15 @@ impl Template {
                 Passed::Whole(value) => return Ok(value),
                 Passed::Text { text, shallow_last } => (text, shallow_last),
             };
-            // Text without `{{` holds no variable: no need to run the grammar over it.
-            let found = if shallow_last || !super::opens_variable(&text) {
-                Vec::new()
-            } else {
-                scan::scan(&text)
-            };
+            if shallow_last {
+                return Ok(Value::String(unescape(text)));
+            }
+            // Text without `{{` holds no variable, nor an escaped `\{{` to unescape: no need
+            // to run the grammar over it.
+            if !super::opens_variable(&text) {
+                return Ok(Value::String(text));
+            }
+            let found = scan::scan(&text);
             if found.is_empty() {
                 return Ok(Value::String(unescape(text)));
             }
