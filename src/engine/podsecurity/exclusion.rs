@@ -6,7 +6,7 @@ use super::controls::{CheckId, Exclusion};
 use super::memo::Probes;
 use super::pod::{Container, ListKind, Pod};
 use super::standing::Standing;
-use super::types::{Field, FieldError, Level, Version};
+use super::types::{ContainerField, Field, FieldError, Level, Version};
 
 /// Removes from `standing` (the failing checks of `pod`) every error excused by
 /// `exclusions`, entry by entry; a check left without errors is dropped. An entry whose
@@ -146,8 +146,14 @@ fn designated(field: &str) -> Option<(ListKind, usize)> {
 
 /// `key(e)`: the field with every run of ASCII digits replaced by `*`.
 pub fn key(field: &str) -> String {
-    let bytes = field.as_bytes();
     let mut out = String::with_capacity(field.len());
+    push_key(&mut out, field);
+    out
+}
+
+/// Appends [`key`] of `field`.
+fn push_key(out: &mut String, field: &str) {
+    let bytes = field.as_bytes();
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -164,7 +170,46 @@ pub fn key(field: &str) -> String {
         copied = at;
     }
     out.push_str(&field[copied..]);
+}
+
+/// [`key`] of a field error's path. A container's field is composed from its parts: its
+/// indices are the only digit runs between them, so each becomes `*` and the item and the
+/// suffix are keyed alone.
+pub fn field_key(field: &Field) -> String {
+    let Some(parts) = field.parts() else {
+        return key(&field.text());
+    };
+    let mut out = String::with_capacity(field.len());
+    out.push_str("spec");
+    out.push_str(parts.list.opening());
+    out.push_str("*].");
+    if let Some((item, _)) = parts.item {
+        push_key(&mut out, item);
+        out.push_str("[*].");
+    }
+    push_key(&mut out, parts.suffix);
     out
+}
+
+/// Whether `key` is [`field_key`] of `field`, found without building either text.
+fn key_matches(field: &Field, key: &str) -> bool {
+    match field.parts() {
+        None => key_bytes(&field.text()).eq(key.bytes()),
+        Some(parts) => field_key_bytes(parts).eq(key.bytes()),
+    }
+}
+
+/// The bytes of [`field_key`] for a container's field.
+fn field_key_bytes(parts: &ContainerField) -> impl Iterator<Item = u8> + '_ {
+    let head = ["spec", parts.list.opening(), "*]."];
+    let item = parts
+        .item
+        .into_iter()
+        .flat_map(|(item, _)| key_bytes(item).chain(*b"[*]."));
+    head.into_iter()
+        .flat_map(str::bytes)
+        .chain(item)
+        .chain(key_bytes(parts.suffix))
 }
 
 /// The bytes of `key(field)`, without building it (ASCII digits are single bytes, so the
@@ -214,7 +259,7 @@ impl Excused<'_, '_> {
     }
 
     fn matches(&self, default_error: &FieldError, pod: &Pod) -> bool {
-        if !key_bytes(&default_error.field.text()).eq(self.key.bytes()) {
+        if !key_matches(&default_error.field, self.key) {
             return false;
         }
         match self.container {
@@ -243,6 +288,40 @@ mod tests {
         assert_eq!(key("7aé٢x42"), "*aé٢x*");
         let field = "spec.containers[10].ports[2]";
         assert!(key_bytes(field).eq(key(field).bytes()));
+    }
+
+    /// A container field's key composed from its parts is the key of its text, with or
+    /// without an item, digits in the parts included; it matches only that key.
+    #[test]
+    fn container_field_keys_are_their_texts_keys() {
+        let spec = serde_json::json!({
+            "initContainers": [{}],
+            "containers": [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],
+        });
+        let pod = Pod::new(None, Some(&spec));
+        let suffixes = [
+            Suffix::new("securityContext.capabilities.add"),
+            Suffix::new("ports"),
+            Suffix::new("a1b.c22d"),
+        ];
+        for c in &pod.containers {
+            for suffix in suffixes {
+                for field in [
+                    c.path(suffix),
+                    c.item_path(suffixes[1], 10, suffix),
+                    c.item_path(suffixes[2], 3, suffix),
+                ] {
+                    let want = key(&field.text());
+                    assert_eq!(field_key(&field), want, "{field}");
+                    assert!(key_matches(&field, &want), "{field}");
+                    assert!(!key_matches(&field, &want[1..]), "{field}");
+                    assert!(!key_matches(&field, &format!("{want}x")), "{field}");
+                }
+            }
+        }
+        let text = Field::from("spec.volumes[12].hostPath".to_string());
+        assert_eq!(field_key(&text), "spec.volumes[*].hostPath");
+        assert!(key_matches(&text, "spec.volumes[*].hostPath"));
     }
 
     #[test]

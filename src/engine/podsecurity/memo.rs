@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::checks::{CHECKS, Check, Versioned};
 use super::controls::CheckId;
-use super::exclusion::key;
+use super::exclusion::field_key;
 use super::message;
 use super::pod::Pod;
 use super::standing::Evaluated;
@@ -195,7 +195,7 @@ impl Probes {
             Some(run) => run,
             None => {
                 let found = check.run_at(imp, probe_pod).map(|result| Probed {
-                    keys: result.errors.iter().map(|e| key(&e.field.text())).collect(),
+                    keys: result.errors.iter().map(|e| field_key(&e.field)).collect(),
                     result,
                 });
                 runs.push(ProbeRun {

@@ -298,6 +298,14 @@ impl Field {
         }
     }
 
+    /// The parts of a container's field (`None` for other paths).
+    pub(super) fn parts(&self) -> Option<&ContainerField> {
+        match &self.0 {
+            Repr::Container(parts) => Some(parts),
+            Repr::Text { .. } => None,
+        }
+    }
+
     /// The container list and index a container's field designates (`None` for other
     /// paths: they are read as text).
     pub fn container_parts(&self) -> Option<(ListKind, usize)> {
