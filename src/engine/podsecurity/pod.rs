@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::types::{ContainerField, Field, push_decimal};
+use super::types::{ContainerField, Field, push_indexed};
 use crate::value::field;
 
 /// A JSON object.
@@ -304,15 +304,6 @@ pub fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
     let mut path = String::with_capacity(prefix.len() + suffix.len() + 6);
     push_indexed(&mut path, prefix, index, suffix);
     path
-}
-
-/// Appends `<prefix>[<index>].<suffix>`.
-fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
-    out.push_str(prefix);
-    out.push('[');
-    push_decimal(out, index);
-    out.push_str("].");
-    out.push_str(suffix);
 }
 
 /// The pod a check reads: metadata, the pod-level fields of the spec, and the containers.

@@ -306,15 +306,6 @@ impl Field {
         }
     }
 
-    /// The container list and index a container's field designates (`None` for other
-    /// paths: they are read as text).
-    pub fn container_parts(&self) -> Option<(ListKind, usize)> {
-        match &self.0 {
-            Repr::Container(parts) => Some((parts.list, parts.index)),
-            Repr::Text { .. } => None,
-        }
-    }
-
     /// Whether the text starts with `prefix` (a container's field is written to tell).
     pub fn starts_with(&self, prefix: &str) -> bool {
         self.text().starts_with(prefix)
@@ -327,10 +318,7 @@ impl ContainerField {
         push_decimal(out, self.index);
         out.push_str("].");
         if let Some((item, index)) = self.item {
-            out.push_str(item);
-            out.push('[');
-            push_decimal(out, index);
-            out.push_str("].");
+            push_indexed(out, item, index, "");
         }
         out.push_str(self.suffix);
     }
@@ -341,6 +329,15 @@ impl ContainerField {
             .map_or(0, |(item, index)| item.len() + decimal_len(index) + 3);
         self.list.opening().len() + decimal_len(self.index) + 2 + item + self.suffix.len()
     }
+}
+
+/// Appends `<prefix>[<index>].<suffix>`.
+pub(super) fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
+    out.push_str(prefix);
+    out.push('[');
+    push_decimal(out, index);
+    out.push_str("].");
+    out.push_str(suffix);
 }
 
 /// Appends `n` in decimal, without the formatting machinery.

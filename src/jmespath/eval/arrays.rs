@@ -85,43 +85,38 @@ fn positions(
 /// One level of nesting removed: inner arrays' elements join the outer array.
 #[inline(never)]
 pub fn flatten(v: Val<'_>) -> Val<'_> {
-    // Sized for every element at once: growing the list per inner array cost more.
-    let size = v.flattened_count();
-    let Ok(items) = v.into_elements() else {
-        return NULL;
-    };
-    let mut out = Vec::with_capacity(size);
-    for item in items {
-        match item.into_elements() {
-            Ok(inner) => out.extend(inner),
-            Err(item) => out.push(item),
-        }
-    }
-    Val::List(out)
+    flattened(v, |out, item| out.push(item)).map_or(NULL, Val::List)
 }
 
 /// What `x[]` gives for `x`'s value `v` (a flatten, then a projection that drops the
 /// `null`s), each element as JSON for the caller ([`Val::into_cow`]), without the lists
 /// between; anything that is not an array gives one `null`.
 pub fn flattened_cows<'a>(v: Val<'a>) -> Vec<Cow<'a, Value>> {
+    let kept = flattened(v, |out, item| match item.is_null() {
+        true => release(item),
+        false => out.push(item.into_cow()),
+    });
+    kept.unwrap_or_else(|| vec![Cow::Borrowed(&Value::Null)])
+}
+
+/// Each element of array `v` with one level of nesting removed, handed to `keep` with the
+/// list it fills (sized for every element at once: growing it per inner array cost more);
+/// `None` when `v` is not an array.
+fn flattened<'a, T>(v: Val<'a>, mut keep: impl FnMut(&mut Vec<T>, Val<'a>)) -> Option<Vec<T>> {
     let size = v.flattened_count();
     let items = match v.into_elements() {
         Ok(items) => items,
         Err(other) => {
             release(other);
-            return vec![Cow::Borrowed(&Value::Null)];
+            return None;
         }
     };
     let mut out = Vec::with_capacity(size);
-    let mut keep = |item: Val<'a>| match item.is_null() {
-        true => release(item),
-        false => out.push(item.into_cow()),
-    };
     for item in items {
         match item.into_elements() {
-            Ok(inner) => inner.for_each(&mut keep),
-            Err(item) => keep(item),
+            Ok(inner) => inner.for_each(|element| keep(&mut out, element)),
+            Err(item) => keep(&mut out, item),
         }
     }
-    out
+    Some(out)
 }

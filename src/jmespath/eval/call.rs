@@ -43,8 +43,8 @@ impl<'o> Evaluator<'o> {
             match self.eval(arg, view.borrow()) {
                 Ok(Val::List(items)) => return Ok(count(items.len())),
                 Ok(Val::Slice(items)) => return Ok(count(items.len())),
-                // A missing key is `null`, which the type check then refuses.
                 Ok(v) => return self.run(name, function, args, &[v.into_cow()]),
+                // A missing key is `null`, which the type check then refuses.
                 Err(Fault::Missing(_)) => return self.run(name, function, args, &[NULL_ARG]),
                 Err(fault) => return Err(fault),
             }
