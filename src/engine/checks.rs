@@ -320,10 +320,11 @@ pub fn any_pattern<'t>(
     // The skipped and the failing alternatives' entries, each kind written one after the
     // other into one text.
     let (mut skips, mut failures) = (String::new(), String::new());
-    // Room for a failing entry (`rule <name>[<i>] failed at path /spec/containers/0/…/`)
-    // of each alternative from the `i`th on, made at the first failure: the text is not
-    // grown entry by entry, and a first alternative that passes allocates nothing.
-    let room = |i: usize| (compiled.len() - i) * (text.name.len() + 64);
+    // How many entries (`rule <name>[<i>] failed at path /spec/containers/0/…/`) the
+    // alternatives from the `i`th on may write: the first failure makes room for them all,
+    // so the text is not grown entry by entry, and a first alternative that passes
+    // allocates nothing.
+    let room = |i: usize| compiled.len() - i;
     for (i, p) in compiled.iter().enumerate() {
         let index = messages::index_text(i);
         let guard = guards.get(i).and_then(Option::as_ref);
@@ -368,12 +369,16 @@ pub fn any_pattern<'t>(
     })
 }
 
+/// Bytes an entry is given over the first entry's length when room is made for several:
+/// a later alternative may fail deeper (`/spec/containers/0/…/` after `/spec/…/`).
+const ENTRY_SLACK: usize = 32;
+
 /// Appends an entry made of `pieces` to `entries`, after a space unless it is the first;
-/// the first entry makes room for `room` bytes at least.
+/// the first entry makes room for `room` entries as long as itself, with some slack each.
 fn push_entry(entries: &mut String, pieces: &[&str], room: usize) {
     let length: usize = pieces.iter().map(|p| p.len()).sum();
     if entries.is_empty() {
-        entries.reserve(length.max(room));
+        entries.reserve(length.max(room * (length + ENTRY_SLACK)));
     } else {
         entries.reserve(length + 1);
         entries.push(' ');
