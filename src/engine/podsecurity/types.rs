@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use super::controls::CheckId;
 use super::pod::ListKind;
+use crate::engine::messages::push_index;
 
 /// `podSecurity.level` (podsecurity.md §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,7 +316,7 @@ impl Field {
 impl ContainerField {
     fn write_after_spec(&self, out: &mut String) {
         out.push_str(self.list.opening());
-        push_decimal(out, self.index);
+        push_index(out, self.index);
         out.push_str("].");
         if let Some((item, index)) = self.item {
             push_indexed(out, item, index, "");
@@ -335,17 +336,9 @@ impl ContainerField {
 pub(super) fn push_indexed(out: &mut String, prefix: &str, index: usize, suffix: &str) {
     out.push_str(prefix);
     out.push('[');
-    push_decimal(out, index);
+    push_index(out, index);
     out.push_str("].");
     out.push_str(suffix);
-}
-
-/// Appends `n` in decimal, without the formatting machinery.
-pub(super) fn push_decimal(out: &mut String, n: usize) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 fn decimal_len(n: usize) -> usize {
