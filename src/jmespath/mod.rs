@@ -194,6 +194,19 @@ impl Expression {
             // `a.[b, c][]`, the usual foreach list: the inner arrays' elements go straight
             // into the result, without the flattened list between. As there, an error or
             // a value that is not an array gives `null`.
+            // Of those, `a.[b, c][]` over a borrowed `a` (the pack's container lists) reads
+            // each key's array in place: no list of the arrays is built first.
+            if let Expr::Sub(lhs, rhs) = &**inner
+                && let Expr::MultiList(items) = &**rhs
+                && items.iter().all(|item| matches!(item, Expr::Field(_)))
+            {
+                match evaluator.eval(lhs, eval::Val::Ref(data)) {
+                    Ok(eval::Val::Ref(parent)) => return Ok(fields_flattened(parent, items)),
+                    Err(_) => return Ok(vec![Cow::Borrowed(&Value::Null)]),
+                    // A built value: the general path below evaluates it again.
+                    Ok(_) => {}
+                }
+            }
             return Ok(match evaluator.eval(inner, eval::Val::Ref(data)) {
                 Ok(v) => eval::flattened_cows(v),
                 Err(_) => vec![Cow::Borrowed(&Value::Null)],
@@ -226,6 +239,36 @@ impl Expression {
 }
 
 /// The distinct first keys of the paths `expr` reads; `None` if it reads the whole document.
+/// `[b, c][]` over `parent`, as the evaluator gives it: each key's value (null when it is
+/// missing or `parent` is not an object), an array giving its elements, nulls left out;
+/// `[null]` when `parent` is null (a multi-select over null is null, and the flatten of a
+/// value that is not an array is null). `items` are all single keys.
+fn fields_flattened<'a>(parent: &'a Value, items: &'a [Expr]) -> Vec<Cow<'a, Value>> {
+    if parent.is_null() {
+        return vec![Cow::Borrowed(&Value::Null)];
+    }
+    let map = parent.as_object();
+    let found: smallvec::SmallVec<[&Value; 4]> = items
+        .iter()
+        .filter_map(|item| match (item, map) {
+            (Expr::Field(name), Some(map)) => crate::value::field(map, name),
+            _ => None,
+        })
+        .collect();
+    let size = found.iter().map(|v| v.as_array().map_or(1, Vec::len)).sum();
+    let mut out = Vec::with_capacity(size);
+    for value in found {
+        match value {
+            Value::Array(elements) => {
+                out.extend(elements.iter().filter(|e| !e.is_null()).map(Cow::Borrowed));
+            }
+            Value::Null => {}
+            other => out.push(Cow::Borrowed(other)),
+        }
+    }
+    out
+}
+
 fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
     let mut roots: Vec<Box<str>> = Vec::new();
     for path in reads::reads(expr) {
@@ -331,6 +374,14 @@ mod tests {
             "request.object.spec.o[]",
             "request.object.spec.missing[]",
             "request.object.spec.[s, o][]",
+            "request.object.spec.[a, c, s, o, missing][]",
+            "request.object.spec.[a, b[0]][]",
+            "request.object.spec.c.[a, b][]",
+            "request.object.spec.s.[a][]",
+            "request.object.spec.a.[n][]",
+            "request.object.spec.missing.[a][]",
+            "request.object.[spec][]",
+            "values(request.object.spec.o).[k][]",
             "to_number(request.object.spec.o)[]",
             "abs(request.object.spec.s)[]",
         ] {
