@@ -76,13 +76,22 @@ pub fn contains(text: &str, literal: &str) -> bool {
     let Some(last_start) = text.len().checked_sub(literal.len()) else {
         return false;
     };
-    memchr::memchr_iter(head, &text[..=last_start]).any(|i| text[i..].starts_with(literal))
+    let starts = &text[..=last_start];
+    let at = |i: usize| text[i..].starts_with(literal);
+    if starts.len() < SHORT {
+        return (0..starts.len()).any(|i| starts[i] == head && at(i));
+    }
+    memchr::memchr_iter(head, starts).any(at)
 }
+
+/// Texts shorter than this are scanned by a plain loop: memchr's vectorised search costs
+/// more to start than such a loop takes.
+pub const SHORT: usize = 32;
 
 /// Where the first `*` or `?` is. Most patterns are short words, which a plain loop
 /// scans faster than memchr's vectorised search can start.
 fn first_wildcard(bytes: &[u8]) -> Option<usize> {
-    if bytes.len() < 32 {
+    if bytes.len() < SHORT {
         return bytes.iter().position(|&b| is_wildcard(b));
     }
     memchr::memchr2(b'*', b'?', bytes)
@@ -183,11 +192,20 @@ mod tests {
     #[test]
     fn shortcuts_agree_with_the_general_match() {
         let patterns = ["*ab*", "*aa*", "ab*", "*ab", "*", "**", "ab", "*?*", "*a?*"];
-        let texts = [
+        let short = [
             "", "a", "ab", "ba", "xaab", "aab", "abab", "xyz", "aaa", "b",
         ];
+        // Texts of 32 bytes and more are searched with memchr.
+        let long = [
+            format!("{}ab", "x".repeat(40)),
+            format!("ab{}", "x".repeat(40)),
+            format!("{}aab{}", "b".repeat(31), "x".repeat(5)),
+            "a".repeat(33),
+            "b".repeat(40),
+        ];
+        let texts = short.into_iter().chain(long.iter().map(String::as_str));
         for p in patterns {
-            for t in texts {
+            for t in texts.clone() {
                 let general = match_units(p.as_bytes(), t.as_bytes());
                 assert_eq!(matches(p, t), general, "W({p:?}, {t:?})");
             }

@@ -28,10 +28,15 @@ use scan::{Found, Parts};
 
 /// Whether `text` holds `{{`, the opening of a variable. Found by looking for `{` and then
 /// its neighbour: the texts asked about are short, and preparing a substring search cost
-/// more than the search.
+/// more than the search. The shortest (most names and images) are scanned by a plain loop.
 #[inline]
 pub fn opens_variable(text: &str) -> bool {
     let bytes = text.as_bytes();
+    if bytes.len() < crate::value::wildcard::SHORT {
+        return bytes
+            .windows(2)
+            .any(|pair| pair[0] == b'{' && pair[1] == b'{');
+    }
     memchr::memchr_iter(b'{', bytes).any(|at| bytes.get(at + 1) == Some(&b'{'))
 }
 
@@ -271,6 +276,12 @@ mod tests {
         for text in ["", "{", "{ {", "a{b{c", "}}", "x{"] {
             assert!(!opens_variable(text), "{text:?}");
         }
+        // Texts of 32 bytes and more are searched with memchr.
+        let long = "x".repeat(40);
+        assert!(opens_variable(&format!("{long}{{{{")));
+        assert!(opens_variable(&format!("{{{{{long}")));
+        assert!(!opens_variable(&format!("{long}{{")));
+        assert!(!opens_variable(&"{ ".repeat(20)));
     }
 
     #[test]
