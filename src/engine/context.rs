@@ -395,6 +395,7 @@ impl<'c> JsonContext<'c> {
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.
+    #[inline]
     pub fn search<'a>(&'a mut self, expr: &'a Expression) -> Result<Cow<'a, Value>, QueryError> {
         self.load_mentioned(expr)
             .map_err(|e| QueryError::Context(e.into()))?;

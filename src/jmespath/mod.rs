@@ -164,6 +164,7 @@ impl Expression {
     /// copy; any other reads the document's top level only through keys, which the layer
     /// answers first. `object` is `data`'s `request.object`, when the caller holds it: a
     /// path through it then starts there.
+    #[inline]
     pub fn search_layered<'a>(
         &'a self,
         data: &'a Value,
