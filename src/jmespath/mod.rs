@@ -192,11 +192,11 @@ impl Expression {
         if let Expr::Projection { lhs, rhs, .. } = &self.root
             && let (Expr::Flatten(inner), Expr::Identity) = (&**lhs, &**rhs)
         {
-            // `a.[b, c][]`, the usual foreach list: the inner arrays' elements go straight
-            // into the result, without the flattened list between. As there, an error or
-            // a value that is not an array gives `null`.
-            // Of those, `a.[b, c][]` over a borrowed `a` (the pack's container lists) reads
-            // each key's array in place: no list of the arrays is built first.
+            // `x[]`, the usual foreach list: the inner arrays' elements go straight into
+            // the result, without the flattened list between. As there, an error or a
+            // value that is not an array gives `null`. When `x` is `a.[b, c]` over a
+            // borrowed `a` (the pack's container lists), each key's array is read in
+            // place: no list of the arrays is built first.
             if let Expr::Sub(lhs, rhs) = &**inner
                 && let Expr::MultiList(items) = &**rhs
                 && items.iter().all(|item| matches!(item, Expr::Field(_)))
@@ -239,7 +239,6 @@ impl Expression {
     }
 }
 
-/// The distinct first keys of the paths `expr` reads; `None` if it reads the whole document.
 /// `[b, c][]` over `parent`, as the evaluator gives it: each key's value (null when it is
 /// missing or `parent` is not an object), an array giving its elements, nulls left out;
 /// `[null]` when `parent` is null (a multi-select over null is null, and the flatten of a
@@ -270,6 +269,7 @@ fn fields_flattened<'a>(parent: &'a Value, items: &'a [Expr]) -> Vec<Cow<'a, Val
     out
 }
 
+/// The distinct first keys of the paths `expr` reads; `None` if it reads the whole document.
 fn roots(expr: &Expr) -> Option<Box<[Box<str>]>> {
     let mut roots: Vec<Box<str>> = Vec::new();
     for path in reads::reads(expr) {

@@ -38,6 +38,10 @@ pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// Texts shorter than this are searched for a byte by a plain loop: memchr's vectorised
+/// search costs more to start than such a loop takes (wildcards, `{{` in templates).
+pub const SHORT_SCAN: usize = 32;
+
 /// Floats up to this magnitude (2^53) hold every integer exactly, as an `i64` does.
 pub const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 

@@ -78,20 +78,16 @@ pub fn contains(text: &str, literal: &str) -> bool {
     };
     let starts = &text[..=last_start];
     let at = |i: usize| text[i..].starts_with(literal);
-    if starts.len() < SHORT {
+    if starts.len() < super::SHORT_SCAN {
         return (0..starts.len()).any(|i| starts[i] == head && at(i));
     }
     memchr::memchr_iter(head, starts).any(at)
 }
 
-/// Texts shorter than this are scanned by a plain loop: memchr's vectorised search costs
-/// more to start than such a loop takes.
-pub const SHORT: usize = 32;
-
 /// Where the first `*` or `?` is. Most patterns are short words, which a plain loop
 /// scans faster than memchr's vectorised search can start.
 fn first_wildcard(bytes: &[u8]) -> Option<usize> {
-    if bytes.len() < SHORT {
+    if bytes.len() < super::SHORT_SCAN {
         return bytes.iter().position(|&b| is_wildcard(b));
     }
     memchr::memchr2(b'*', b'?', bytes)

@@ -32,7 +32,7 @@ use scan::{Found, Parts};
 #[inline]
 pub fn opens_variable(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() < crate::value::wildcard::SHORT {
+    if bytes.len() < crate::value::SHORT_SCAN {
         return bytes
             .windows(2)
             .any(|pair| pair[0] == b'{' && pair[1] == b'{');
