@@ -32,7 +32,9 @@ pub struct Checks {
     runs: Vec<Run>,
     /// Per check ID, the position of the check's first run.
     first_run: [Option<usize>; CHECKS.len()],
-    /// The runs each (level, version) selects, as positions in `runs`, in registration order.
+    /// The failing runs each (level, version) selects, as positions in `runs`, in
+    /// registration order: a run's result never changes, so the passing ones are left out
+    /// once instead of skipped by every rule that asks.
     levels: Vec<((Level, Version), Vec<usize>)>,
 }
 
@@ -94,9 +96,16 @@ impl Checks {
             self.runs = Vec::with_capacity(CHECKS.len());
         }
         let selected = CHECKS.iter().filter(|c| level.runs(c.level));
-        let mut runs = Vec::with_capacity(CHECKS.len());
-        runs.extend(selected.filter_map(|c| Some(self.run(c, c.implementation(version)?, pod))));
-        runs
+        let mut failing = Vec::with_capacity(CHECKS.len());
+        for check in selected {
+            if let Some(imp) = check.implementation(version) {
+                let at = self.run(check, imp, pod);
+                if self.runs[at].failed.is_some() {
+                    failing.push(at);
+                }
+            }
+        }
+        failing
     }
 
     /// The position of the run of `imp` of `check`, run now if it has not run yet.
