@@ -324,6 +324,18 @@ impl<'o> Evaluator<'o> {
     where
         'o: 'd,
     {
+        // `a.[b, c][].d` over a borrowed `a` (Kyverno's usual list of a pod's images): the
+        // keys' arrays are read in place, without the list of them and its flattened copy.
+        if let Expr::Flatten(node) = lhs
+            && let Expr::Sub(parent, selected) = &**node
+            && let Expr::MultiList(keys) = &**selected
+            && keys.iter().all(|key| matches!(key, Expr::Field(_)))
+            && matches!(rhs, Expr::Field(_) | Expr::Keys { .. })
+            && let Ok(Val::Ref(parent)) = self.eval_shared(parent, &data)
+        {
+            release(data);
+            return self.project_selected(parent, keys, rhs);
+        }
         let left = match (kind, self.eval(lhs, data)) {
             (_, Ok(v)) => v,
             (ProjectionKind::Lenient, Err(_)) | (ProjectionKind::List, Err(Fault::Missing(_))) => {
@@ -346,6 +358,54 @@ impl<'o> Evaluator<'o> {
             Ok(items) => self.project_each(rhs, items),
             Err(_) => Ok(NULL),
         }
+    }
+
+    /// `[keys][]` over `parent`, projected by `rhs` (a key or a chain of keys), as the
+    /// general path gives it: each key's value (`null` when missing), an array giving its
+    /// elements; `null` elements are left out, as `rhs` would make them `null`. `keys` are
+    /// single keys (the caller checked).
+    fn project_selected<'e: 'd, 'd>(
+        &self,
+        parent: &'d Value,
+        keys: &'e [Expr],
+        rhs: &'e Expr,
+    ) -> Out<'e, 'd>
+    where
+        'o: 'd,
+    {
+        // A multi-select over `null` is `null`, and so are its flatten and projection.
+        if parent.is_null() {
+            return Ok(NULL);
+        }
+        let names = keys.iter().filter_map(|key| match key {
+            Expr::Field(name) => Some(name),
+            _ => None,
+        });
+        let mut collected = Vec::new();
+        for name in names {
+            let selected = match missing_as_null(self.field(Val::Ref(parent), name))? {
+                Val::Ref(value) => value,
+                other => {
+                    release(other);
+                    continue;
+                }
+            };
+            let elements = match selected {
+                Value::Array(elements) => elements.as_slice(),
+                Value::Null => continue,
+                other => std::slice::from_ref(other),
+            };
+            collected.reserve(elements.len());
+            for element in elements.iter().filter(|e| !e.is_null()) {
+                match self.step(rhs, Val::Ref(element)) {
+                    Ok(v) if !v.is_null() => collected.push(v),
+                    Ok(v) => release(v),
+                    Err(Fault::Missing(_)) => {}
+                    Err(fault) => return Err(fault),
+                }
+            }
+        }
+        Ok(Val::List(collected))
     }
 
     /// `rhs` over each element, keeping the results that are not `null`.

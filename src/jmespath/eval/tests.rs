@@ -15,6 +15,12 @@ fn doc() -> Value {
         ],
         "m": {"x": {"y": 1}, "z": {"y": 2}},
         "s": "text",
+        "spec": {
+            "init": [{"image": "i1"}, null, {"image": null}, {"name": "n"}],
+            "main": [{"image": "m1", "sc": {"caps": ["A"]}}, {"sc": {}}],
+            "one": {"image": "o1"},
+            "none": null,
+        },
     })
 }
 
@@ -54,6 +60,15 @@ const EXPRESSIONS: &[&str] = &[
     "{src}.items[?tags[0] == `[\"z\"]`].k",
     "[{src}.s, {src}.missing]",
     "{src}.['a', 'b']",
+    "{src}.spec.[init, main, missing][].image",
+    "{src}.spec.[init, main, one, none][].image",
+    "{src}.spec.[main, init][].sc.caps",
+    "{src}.spec.[one][].image",
+    "{src}.spec.init.[image][].image",
+    "{src}.s.[a, b][].c",
+    "{src}.spec.none.[a, b][].c",
+    "{src}.missing.[a, b][].c",
+    "{src}.spec.[init, `1`][].image",
 ];
 
 fn run(text: &str) -> Result<Value, String> {
@@ -82,6 +97,14 @@ fn built_values_give_what_the_jmespath_spec_says() {
         ("merge(@).items[::-1].k", json!(["c", "b", "a"])),
         ("merge(@).m.*.y", json!([1, 2])),
         ("merge(@).items[?v] | length(@)", json!(2)),
+        // Multi-selected lists, flattened and projected (read in place when lent).
+        (
+            "spec.[init, main, one, none][].image",
+            json!(["i1", "m1", "o1"]),
+        ),
+        ("spec.[main, init][].sc.caps", json!([["A"]])),
+        ("s.[a, b][].c", json!([])),
+        ("spec.none.[a, b][].c", json!(null)),
     ];
     for (text, expected) in cases {
         assert_eq!(run(text), Ok(expected), "{text}");
