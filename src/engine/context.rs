@@ -30,8 +30,7 @@ pub struct Extracted<'a> {
 
 impl<'a> Extracted<'a> {
     fn of(object: &'a Value) -> Extracted<'a> {
-        let kind = object
-            .get("kind")
+        let kind = crate::value::get(object, "kind")
             .and_then(Value::as_str)
             .unwrap_or_default();
         Extracted {

@@ -189,12 +189,10 @@ impl Request {
     /// The request the kyverno CLI simulates for a resource (cli-test.md §6.2): CREATE has
     /// the resource as new object, UPDATE as both, DELETE as old object only.
     pub fn simulate(resource: Value, operation: Operation, user: Option<UserInfo>) -> Request {
-        let api_version = resource
-            .get("apiVersion")
+        let api_version = crate::value::get(&resource, "apiVersion")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let kind = resource
-            .get("kind")
+        let kind = crate::value::get(&resource, "kind")
             .and_then(Value::as_str)
             .unwrap_or_default();
         let gvk = Gvk::new(api_version, kind);
@@ -330,19 +328,16 @@ fn user_info(value: &Value) -> UserInfo {
             .unwrap_or_default()
     };
     UserInfo {
-        username: value
-            .get("username")
+        username: crate::value::get(value, "username")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
-        uid: value
-            .get("uid")
+        uid: crate::value::get(value, "uid")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string(),
-        groups: strings(value.get("groups")),
-        extra: value
-            .get("extra")
+        groups: strings(crate::value::get(value, "groups")),
+        extra: crate::value::get(value, "extra")
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()

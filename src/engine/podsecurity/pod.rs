@@ -467,7 +467,10 @@ pub const TEMPLATE_KINDS: [&str; 6] = [
 /// The pod Kyverno evaluates for a resource of `kind`. A CronJob's metadata is its job
 /// template's, not its pod template's (podsecurity.md §3.3, quirk).
 pub fn extract<'a>(kind: &str, resource: &'a Value) -> Result<Pod<'a>, ExtractError> {
-    let at = |path: &[&str]| path.iter().try_fold(resource, |v, key| v.get(key));
+    let at = |path: &[&str]| {
+        path.iter()
+            .try_fold(resource, |v, key| crate::value::get(v, key))
+    };
     match kind {
         "Pod" => Ok(Pod::new(at(&["metadata"]), at(&["spec"]))),
         "CronJob" => Ok(Pod::new(
