@@ -12,6 +12,7 @@ use super::messages::{self, concat};
 use super::pattern::{self, Outcome};
 use crate::compile::presence::Guard;
 use crate::compile::{PatternSpec, pattern as compiled};
+use crate::jmespath::Found;
 use crate::report::{Message, Status};
 use crate::syntax::template::{self, KeyedTemplates, Template, TemplateDoc};
 
@@ -100,6 +101,21 @@ fn condition(
     ctx: &mut JsonContext<'_>,
 ) -> Result<bool, SubstitutionError> {
     if let Some(value) = c.value.fixed() {
+        // A set operator against fixed strings reads a list the key's query built (`a[].b`)
+        // as the values it holds, without copying them into an array.
+        if c.wildcards.is_some()
+            && let Some(found) = whole_found(&c.key, ctx)
+        {
+            return match found.map_err(SubstitutionError::key)? {
+                Found::Elements(keys) => Ok(match c.holds_fixed_elements(&keys) {
+                    Some(held) => held,
+                    None => {
+                        c.holds_fixed(&Value::Array(keys.into_iter().cloned().collect()), value)
+                    }
+                }),
+                Found::Json(key) => Ok(c.holds_fixed(&key, value)),
+            };
+        }
         return with_operand(&c.key, ctx, |key| c.holds_fixed(key, value))
             .map_err(SubstitutionError::key);
     }
@@ -132,6 +148,21 @@ fn whole<'a>(
         Ok(value) if TemplateDoc::walks_into(&value) => None,
         Ok(value) => Some(Ok(value)),
         Err(e) => Some(Err(e.to_string())),
+    }
+}
+
+/// [`whole`], a list the query built out of the context's values given as those values.
+fn whole_found<'a>(
+    doc: &'a TemplateDoc,
+    ctx: &'a mut JsonContext<'_>,
+) -> Option<Result<Found<'a>, String>> {
+    let site = ctx.site("");
+    let expr = doc.whole_query(site.delete)?;
+    match ctx.search_found(expr) {
+        Ok(Found::Json(value)) if TemplateDoc::walks_into(&value) => None,
+        Ok(Found::Elements(values)) if values.iter().any(|v| TemplateDoc::walks_into(v)) => None,
+        Ok(found) => Some(Ok(found)),
+        Err(e) => Some(Err(template::query_error(expr, site, e).to_string())),
     }
 }
 

@@ -187,6 +187,12 @@ impl<T> Condition<T> {
         operators::apply(self.operator, key, value)
     }
 
+    /// [`Condition::holds_fixed`] for a key that is a list given as its elements; `None`
+    /// unless a set operator compares it with compiled strings.
+    pub fn holds_fixed_elements(&self, keys: &[&Value]) -> Option<bool> {
+        operators::set_op_elements(self.operator, keys, self.wildcards.as_deref()?)
+    }
+
     /// [`Condition::holds`] with the condition's fixed value, whose strings are compiled.
     pub fn holds_fixed(&self, key: &Value, value: &Value) -> bool {
         match &self.wildcards {

@@ -14,7 +14,7 @@ use super::podsecurity::{ExtractError, Memo, Pod, extract};
 use super::presence::Facts;
 use crate::compile::presence::{self, Guard};
 use crate::jmespath::layer::{Layer, Slot};
-use crate::jmespath::{EvalError, Expression};
+use crate::jmespath::{EvalError, Expression, Found};
 use crate::syntax::template::{QueryError, Resolver, Site};
 
 /// Computes a context entry's value; its own queries go through the context.
@@ -399,6 +399,15 @@ impl<'c> JsonContext<'c> {
         self.load_mentioned(expr)
             .map_err(|e| QueryError::Context(e.into()))?;
         Ok(expr.search_layered(self.base, &self.top, self.base_object)?)
+    }
+
+    /// [`JsonContext::search`], a list built out of the document's values given as those
+    /// values (see [`Expression::search_layered_found`]).
+    #[inline]
+    pub fn search_found<'a>(&'a mut self, expr: &'a Expression) -> Result<Found<'a>, QueryError> {
+        self.load_mentioned(expr)
+            .map_err(|e| QueryError::Context(e.into()))?;
+        Ok(expr.search_layered_found(self.base, &self.top, self.base_object)?)
     }
 
     /// The elements of an expression's array result (or the result itself), borrowed from

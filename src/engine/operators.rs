@@ -129,18 +129,32 @@ pub fn apply_to_list(op: Operator, key: &Value, value: &Value, wildcards: &[Wild
 
 /// `set_op` over a list of compiled strings (see [`apply_to_list`]).
 fn set_op_compiled(op: Operator, key: &Value, wildcards: &[Wildcard]) -> Option<bool> {
-    let found = |k: &str| {
-        let shape = wildcard::shape(k);
-        wildcards.iter().any(|w| either(w, k, shape))
-    };
     if let Some(k) = scalar_text(key) {
-        return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found(&k));
+        return Some(matches!(op, Operator::AnyIn | Operator::AllIn) == found_in(wildcards, &k));
     }
     Some(list_against(
         op,
         key.as_array()?.iter().map(sprint_cow),
-        found,
+        |k| found_in(wildcards, k),
     ))
+}
+
+/// [`apply_to_list`] for a key that is a list given as its elements (a list the key's
+/// expression built, not copied into an array); `None` unless `op` is a set operator.
+pub fn set_op_elements(op: Operator, keys: &[&Value], wildcards: &[Wildcard]) -> Option<bool> {
+    match op {
+        Operator::AnyIn | Operator::AllIn | Operator::AnyNotIn | Operator::AllNotIn => {
+            let texts = keys.iter().map(|key| sprint_cow(key));
+            Some(list_against(op, texts, |k| found_in(wildcards, k)))
+        }
+        _ => None,
+    }
+}
+
+/// Whether key text `k` is among `wildcards` (either way round, see [`either`]).
+fn found_in(wildcards: &[Wildcard], k: &str) -> bool {
+    let shape = wildcard::shape(k);
+    wildcards.iter().any(|w| either(w, k, shape))
 }
 
 /// `W(w, k) || W(k, w)` for a compiled `w` and a key of wildcard shape `shape`.
@@ -411,10 +425,11 @@ fn range_holds(k: &str, range: &str) -> bool {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{Operator, Wildcard, apply, apply_to_list};
+    use super::{Operator, Wildcard, apply, apply_to_list, set_op_elements};
 
     /// Matching keys against a fixed list's compiled strings decides as matching them
-    /// against the list itself, for every operator.
+    /// against the list itself, for every operator; so does a list key given as its
+    /// elements, for the set operators (the others take no such key).
     #[test]
     fn compiled_lists_decide_as_plain_lists() {
         let lists = [
@@ -447,11 +462,24 @@ mod tests {
                 let wildcards: Vec<Wildcard> =
                     texts.map(|t| Wildcard::new(t.expect("a string"))).collect();
                 for key in &keys {
+                    let want = apply(op, key, list);
                     assert_eq!(
                         apply_to_list(op, key, list, &wildcards),
-                        apply(op, key, list),
+                        want,
                         "{op} {key} {list}"
                     );
+                    if let Value::Array(items) = key {
+                        let elements: Vec<&Value> = items.iter().collect();
+                        let set = matches!(
+                            op,
+                            Operator::AnyIn
+                                | Operator::AllIn
+                                | Operator::AnyNotIn
+                                | Operator::AllNotIn
+                        );
+                        let got = set_op_elements(op, &elements, &wildcards);
+                        assert_eq!(got, set.then_some(want), "{op} elements of {key} {list}");
+                    }
                 }
             }
         }

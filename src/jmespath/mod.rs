@@ -180,6 +180,32 @@ impl Expression {
         result.map(eval::Val::into_cow).map_err(EvalError::from)
     }
 
+    /// [`Expression::search_layered`], a list the expression built out of the document's
+    /// own values (a projection's, `a[].b`) given as those values, none copied.
+    #[inline]
+    pub fn search_layered_found<'a>(
+        &'a self,
+        data: &'a Value,
+        layer: &'a layer::Layer<'a>,
+        object: Option<&'a Value>,
+    ) -> Result<Found<'a>, EvalError> {
+        if self.roots.is_none() {
+            return self.search_layered(data, layer, object).map(Found::Json);
+        }
+        let evaluator = self.evaluator(Some((data, layer)), object.map(|o| (data, o)));
+        let result = evaluator.eval(&self.root, eval::Val::Ref(data))?;
+        Ok(match result {
+            eval::Val::List(items) if items.iter().all(|i| matches!(i, eval::Val::Ref(_))) => {
+                let borrowed = items.into_iter().filter_map(|item| match item {
+                    eval::Val::Ref(value) => Some(value),
+                    _ => None,
+                });
+                Found::Elements(borrowed.collect())
+            }
+            other => Found::Json(other.into_cow()),
+        })
+    }
+
     /// The elements of the array the expression gives over `data` (or the result itself,
     /// when it is not an array): those found in `data` or the expression are borrowed.
     /// `object` as for [`Expression::search_layered`].
@@ -267,6 +293,13 @@ fn fields_flattened<'a>(parent: &'a Value, items: &'a [Expr]) -> Vec<Cow<'a, Val
         }
     }
     out
+}
+
+/// A search's result as [`Expression::search_layered_found`] gives it.
+pub enum Found<'a> {
+    Json(Cow<'a, Value>),
+    /// The elements of a list the expression built out of values of the document.
+    Elements(Vec<&'a Value>),
 }
 
 /// The distinct first keys of the paths `expr` reads; `None` if it reads the whole document.

@@ -21,7 +21,7 @@ pub use cache::KeyedTemplates;
 
 pub use doc::TemplateDoc;
 pub use error::{Limit, QueryError, QueryTextError, ResolveCause, TemplateError};
-pub use render::query;
+pub use render::{query, query_error};
 
 use cache::ExprCache;
 use scan::{Found, Parts};

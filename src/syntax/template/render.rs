@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::scan::{self, Found, Parts};
 use super::{
-    Limit, OBJECT, OLD_OBJECT, QueryTextError, ResolveCause, Resolver, Site, Template,
+    Limit, OBJECT, OLD_OBJECT, QueryError, QueryTextError, ResolveCause, Resolver, Site, Template,
     TemplateError, Variable, unescape,
 };
 use crate::jmespath::Expression;
@@ -198,6 +198,12 @@ pub fn query<'a>(
 ) -> Result<Cow<'a, Value>, TemplateError> {
     ctx.query(expr)
         .map_err(|e| resolve_error(expr, site, e.into()))
+}
+
+/// The error [`query`] gives when the query of `expr` fails, for a caller that ran the
+/// query itself.
+pub fn query_error(expr: &Expression, site: Site<'_>, error: QueryError) -> TemplateError {
+    resolve_error(expr, site, error.into())
 }
 
 /// Queries `expr` and hands the result to `place`; a failure in either names the expression.
