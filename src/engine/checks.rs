@@ -160,7 +160,7 @@ fn whole_found<'a>(
     let expr = doc.whole_query(site.delete)?;
     match ctx.search_found(expr) {
         Ok(Found::Json(value)) if TemplateDoc::walks_into(&value) => None,
-        Ok(Found::Elements(values)) if values.iter().any(|v| TemplateDoc::walks_into(v)) => None,
+        Ok(Found::Elements(values)) if TemplateDoc::walks_into_elements(&values) => None,
         Ok(found) => Some(Ok(found)),
         Err(e) => Some(Err(template::query_error(expr, site, e).to_string())),
     }

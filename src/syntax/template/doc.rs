@@ -75,6 +75,13 @@ impl TemplateDoc {
         holds_variable(result)
     }
 
+    /// [`TemplateDoc::walks_into`] for a result that is an array given as its elements.
+    pub fn walks_into_elements(elements: &[&Value]) -> bool {
+        elements
+            .iter()
+            .any(|element| holds_variable_inside(element))
+    }
+
     /// The document with every variable substituted. `site.pointer` is the document's own
     /// path (usually empty); errors name the path of the failing string below it.
     pub fn render(
@@ -249,15 +256,19 @@ impl Walk<'_, '_> {
 
 /// Whether a result holds a string or key with `{{` inside an object or array.
 fn holds_variable(value: &Value) -> bool {
-    fn any(value: &Value) -> bool {
-        match value {
-            Value::String(s) => super::opens_variable(s),
-            Value::Array(items) => items.iter().any(any),
-            Value::Object(map) => map.iter().any(|(k, v)| super::opens_variable(k) || any(v)),
-            _ => false,
-        }
+    matches!(value, Value::Array(_) | Value::Object(_)) && holds_variable_inside(value)
+}
+
+/// Whether a value inside a result is, or holds, a string or key with `{{`.
+fn holds_variable_inside(value: &Value) -> bool {
+    match value {
+        Value::String(s) => super::opens_variable(s),
+        Value::Array(items) => items.iter().any(holds_variable_inside),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| super::opens_variable(k) || holds_variable_inside(v)),
+        _ => false,
     }
-    matches!(value, Value::Array(_) | Value::Object(_)) && any(value)
 }
 
 /// Appends `/<i>`; returns the length to truncate back to.
@@ -311,5 +322,39 @@ fn too_deep(pointer: &str) -> TemplateError {
     TemplateError::Limit {
         pointer: pointer.to_string(),
         limit: Limit::Depth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::TemplateDoc;
+
+    /// A list given as its elements is walked into exactly when the array of them is: a
+    /// string element holding `{{` counts, as it does inside the array.
+    #[test]
+    fn elements_are_walked_into_as_their_array() {
+        let lists = [
+            json!([]),
+            json!(["nginx", "docker.io/istio/proxyv2:1"]),
+            json!(["{{ request.object.kind }}"]),
+            json!(["a", "b{{c"]),
+            json!([{"k": "{{ x }}"}]),
+            json!([{"{{ k }}": 1}]),
+            json!([["{{ x }}"]]),
+            json!([1, true, null, {"a": ["b"]}]),
+        ];
+        for list in lists {
+            let elements: Vec<&Value> = list.as_array().into_iter().flatten().collect();
+            assert_eq!(
+                TemplateDoc::walks_into_elements(&elements),
+                TemplateDoc::walks_into(&list),
+                "{list}"
+            );
+        }
+        // The elements' array counts; a single string result does not (its `{{` is text).
+        assert!(TemplateDoc::walks_into_elements(&[&json!("{{ x }}")]));
+        assert!(!TemplateDoc::walks_into(&json!("{{ x }}")));
     }
 }
