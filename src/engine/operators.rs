@@ -159,7 +159,10 @@ fn found_in(wildcards: &[Wildcard], k: &str) -> bool {
 
 /// `W(w, k) || W(k, w)` for a compiled `w` and a key of wildcard shape `shape`.
 fn either(w: &Wildcard, k: &str, shape: wildcard::Shape) -> bool {
-    w.as_str() == k || w.matches(k) || wildcard::matches_as(shape, k, w.as_str())
+    // A key without wildcards matches as a pattern only the equal text, compared first.
+    w.as_str() == k
+        || w.matches(k)
+        || (shape != wildcard::Shape::Exact && wildcard::matches_as(shape, k, w.as_str()))
 }
 
 /// A string that parses as a Go duration and is not exactly `"0"`.
