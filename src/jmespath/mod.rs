@@ -228,7 +228,9 @@ impl Expression {
                 && items.iter().all(|item| matches!(item, Expr::Field(_)))
             {
                 match evaluator.eval(lhs, eval::Val::Ref(data)) {
-                    Ok(eval::Val::Ref(parent)) => return Ok(fields_flattened(parent, items)),
+                    Ok(eval::Val::Ref(parent)) => {
+                        return Ok(fields_flattened(&evaluator, parent, items));
+                    }
                     Err(_) => return Ok(vec![Cow::Borrowed(&Value::Null)]),
                     // A built value: the general path below evaluates it again.
                     Ok(_) => {}
@@ -265,32 +267,21 @@ impl Expression {
     }
 }
 
-/// `[b, c][]` over `parent`, as the evaluator gives it: each key's value (null when it is
-/// missing or `parent` is not an object), an array giving its elements, nulls left out;
-/// `[null]` when `parent` is null (a multi-select over null is null, and the flatten of a
-/// value that is not an array is null). `items` are all single keys.
-fn fields_flattened<'a>(parent: &'a Value, items: &'a [Expr]) -> Vec<Cow<'a, Value>> {
+/// `[b, c][]` over `parent`, as the evaluator gives it (see `Evaluator::selected`),
+/// each element borrowed; `[null]` when `parent` is null (a multi-select over null is null,
+/// and the flatten of a value that is not an array is null). `items` are all single keys.
+fn fields_flattened<'a>(
+    evaluator: &eval::Evaluator<'a>,
+    parent: &'a Value,
+    items: &'a [Expr],
+) -> Vec<Cow<'a, Value>> {
     if parent.is_null() {
         return vec![Cow::Borrowed(&Value::Null)];
     }
-    let map = parent.as_object();
-    let found: smallvec::SmallVec<[&Value; 4]> = items
-        .iter()
-        .filter_map(|item| match (item, map) {
-            (Expr::Field(name), Some(map)) => crate::value::field(map, name),
-            _ => None,
-        })
-        .collect();
-    let size = found.iter().map(|v| v.as_array().map_or(1, Vec::len)).sum();
-    let mut out = Vec::with_capacity(size);
-    for value in found {
-        match value {
-            Value::Array(elements) => {
-                out.extend(elements.iter().filter(|e| !e.is_null()).map(Cow::Borrowed));
-            }
-            Value::Null => {}
-            other => out.push(Cow::Borrowed(other)),
-        }
+    let selected = evaluator.selected(parent, items);
+    let mut out = Vec::with_capacity(selected.iter().map(|elements| elements.len()).sum());
+    for elements in selected {
+        out.extend(elements.iter().filter(|e| !e.is_null()).map(Cow::Borrowed));
     }
     out
 }

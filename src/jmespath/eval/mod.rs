@@ -361,9 +361,8 @@ impl<'o> Evaluator<'o> {
     }
 
     /// `[keys][]` over `parent`, projected by `rhs` (a key or a chain of keys), as the
-    /// general path gives it: each key's value (`null` when missing), an array giving its
-    /// elements; `null` elements are left out, as `rhs` would make them `null`. `keys` are
-    /// single keys (the caller checked).
+    /// general path gives it; `null` elements are left out, as `rhs` would make them
+    /// `null`. `keys` are single keys (the caller checked).
     fn project_selected<'e: 'd, 'd>(
         &self,
         parent: &'d Value,
@@ -377,26 +376,9 @@ impl<'o> Evaluator<'o> {
         if parent.is_null() {
             return Ok(NULL);
         }
-        let names = keys.iter().filter_map(|key| match key {
-            Expr::Field(name) => Some(name),
-            _ => None,
-        });
         let mut collected = Vec::new();
-        for name in names {
-            let selected = match missing_as_null(self.field(Val::Ref(parent), name))? {
-                Val::Ref(value) => value,
-                other => {
-                    release(other);
-                    continue;
-                }
-            };
-            let elements = match selected {
-                Value::Array(elements) => elements.as_slice(),
-                Value::Null => continue,
-                other => std::slice::from_ref(other),
-            };
-            collected.reserve(elements.len());
-            for element in elements.iter().filter(|e| !e.is_null()) {
+        for elements in self.selected(parent, keys) {
+            for element in elements.iter().filter(|element| !element.is_null()) {
                 match self.step(rhs, Val::Ref(element)) {
                     Ok(v) if !v.is_null() => collected.push(v),
                     Ok(v) => release(v),
@@ -406,6 +388,46 @@ impl<'o> Evaluator<'o> {
             }
         }
         Ok(Val::List(collected))
+    }
+
+    /// What `[keys][]` flattens over `parent`, a value that is not `null`, without the list
+    /// between: for each key, the elements of its array, or its value alone (nothing for a
+    /// missing key or `null`). The `null` elements are the caller's to leave out, as every
+    /// `[...][]` does. Items of `keys` that are not single keys give nothing (callers check
+    /// there are none).
+    #[inline]
+    pub(super) fn selected<'d>(
+        &self,
+        parent: &'d Value,
+        keys: &[Expr],
+    ) -> smallvec::SmallVec<[&'d [Value]; 4]>
+    where
+        'o: 'd,
+    {
+        // Keys of the layered document itself are the layer's first (see `field`).
+        let layered = self
+            .layer
+            .is_some_and(|(document, _)| std::ptr::eq(document, parent));
+        let mut selected = smallvec::SmallVec::new();
+        for key in keys {
+            let Expr::Field(name) = key else {
+                continue;
+            };
+            let value = match (layered, parent) {
+                (false, Value::Object(map)) => crate::value::field(map, name),
+                (false, _) => None,
+                (true, _) => match self.field(Val::Ref(parent), name) {
+                    Ok(Val::Ref(value)) => Some(value),
+                    _ => None,
+                },
+            };
+            match value {
+                Some(Value::Array(elements)) => selected.push(elements.as_slice()),
+                Some(Value::Null) | None => {}
+                Some(other) => selected.push(std::slice::from_ref(other)),
+            }
+        }
+        selected
     }
 
     /// `rhs` over each element, keeping the results that are not `null`.
