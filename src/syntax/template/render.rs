@@ -196,8 +196,7 @@ pub fn query<'a>(
     expr: &'a Expression,
     site: Site<'_>,
 ) -> Result<Cow<'a, Value>, TemplateError> {
-    ctx.query(expr)
-        .map_err(|e| resolve_error(expr, site, e.into()))
+    ctx.query(expr).map_err(|e| query_error(expr, site, e))
 }
 
 /// The error [`query`] gives when the query of `expr` fails, for a caller that ran the
