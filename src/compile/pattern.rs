@@ -15,6 +15,17 @@ pub enum Pattern {
     Scalar(Scalar),
 }
 
+impl Pattern {
+    /// Whether matching it can skip (see [`ObjectPattern::may_skip`]).
+    fn may_skip(&self) -> bool {
+        match self {
+            Pattern::Object(o) => o.may_skip,
+            Pattern::Array(items) => items.iter().any(Pattern::may_skip),
+            Pattern::Scalar(_) => false,
+        }
+    }
+}
+
 /// Anchors of pattern keys (rules.md §7.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchor {
@@ -108,6 +119,8 @@ pub struct ObjectPattern {
     /// The index of a `metadata` entry holding an object (its labels and annotations are
     /// rewritten against the resource, rules.md §7.3 step 0).
     pub metadata: Option<usize>,
+    /// Whether matching can skip: some condition or global anchor is here or nested.
+    pub may_skip: bool,
 }
 
 impl ObjectPattern {
@@ -126,12 +139,16 @@ impl ObjectPattern {
                 && !matches!(k.anchor, Anchor::AddIfNotPresent)
                 && matches!(p, Pattern::Object(_))
         });
+        let may_skip = entries
+            .iter()
+            .any(|(k, p)| matches!(k.anchor, Anchor::Condition | Anchor::Global) || p.may_skip());
         ObjectPattern {
             entries,
             anchor_order,
             resource_order,
             recorded,
             metadata,
+            may_skip,
         }
     }
 }
@@ -397,5 +414,26 @@ mod tests {
             parse_part("ab-cd"),
             Part::Compare(Op::Equal, "ab-cd".into())
         );
+    }
+
+    /// Only a condition or global anchor, here or nested (in objects and list items), lets
+    /// matching skip; the other anchors never do.
+    #[test]
+    fn objects_know_whether_matching_can_skip() {
+        let object = |v: serde_json::Value| match compile(&v) {
+            Pattern::Object(o) => o,
+            other => panic!("an object pattern, got {other:?}"),
+        };
+        let plain = object(serde_json::json!({
+            "spec": {"=(a)": "x", "X(b)": "null", "^(c)": [{"d": 1}], "e": [{"f": "*"}]}
+        }));
+        assert!(!plain.may_skip);
+        for nested in [
+            serde_json::json!({"spec": {"e": [{"(f)": "g"}]}}),
+            serde_json::json!({"spec": {"<(a)": "x"}}),
+            serde_json::json!({"(kind)": "Pod"}),
+        ] {
+            assert!(object(nested.clone()).may_skip, "{nested}");
+        }
     }
 }

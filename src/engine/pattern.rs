@@ -299,28 +299,32 @@ impl<'p> Path<'p> {
 
     /// The path as Kyverno writes it: `/`, then each segment followed by `/`.
     fn text(&self) -> String {
-        let segments = || {
-            self.in_place[..self.len.min(IN_PLACE)]
-                .iter()
-                .chain(&self.deeper)
-        };
-        let size = |segment: &Segment| match segment {
-            Segment::Key(key) => key.len() + 1,
-            // An index of up to three digits, the common case; longer ones grow the text.
-            Segment::Index(_) => 4,
-        };
-        let mut out = String::with_capacity(1 + segments().map(size).sum::<usize>());
+        // One pass: room for the paths patterns reach (a cron job's container field is
+        // under 100 bytes) is made up front instead of measured.
+        let mut out = String::with_capacity(TEXT_ROOM);
         out.push('/');
-        for segment in segments() {
-            match segment {
-                Segment::Key(key) => out.push_str(key),
-                Segment::Index(i) => push_index(&mut out, *i),
-            }
-            out.push('/');
+        for segment in &self.in_place[..self.len.min(IN_PLACE)] {
+            push_segment(&mut out, segment);
+        }
+        for segment in &self.deeper {
+            push_segment(&mut out, segment);
         }
         out
     }
 }
+
+/// Writes `segment` and the `/` after it.
+#[inline(always)]
+fn push_segment(out: &mut String, segment: &Segment) {
+    match segment {
+        Segment::Key(key) => out.push_str(key),
+        Segment::Index(i) => push_index(out, *i),
+    }
+    out.push('/');
+}
+
+/// Bytes a written path is given before it grows.
+const TEXT_ROOM: usize = 128;
 
 fn elem<'p>(
     resource: &'p Value,
@@ -387,6 +391,14 @@ fn match_map<'p>(
     path: &mut Path<'p>,
     anchors: &mut AnchorMap,
 ) -> Step<'p> {
+    if !pattern.may_skip {
+        // Nothing here can skip: the first mismatch, in the same order, is the outcome.
+        for &i in pattern.anchor_order.iter().chain(&pattern.resource_order) {
+            let (key, value) = &pattern.entries[i];
+            handle(resource, key, value, path, anchors)?;
+        }
+        return Ok(());
+    }
     let mut skips: Vec<(Mismatch, bool)> = Vec::new();
     let mut applied = 0;
     for &i in &pattern.anchor_order {
