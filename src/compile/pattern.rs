@@ -113,8 +113,8 @@ pub struct ObjectPattern {
     pub anchor_order: Vec<usize>,
     /// Indices of the other entries in Kyverno's resource-phase order.
     pub resource_order: Vec<usize>,
-    /// Indices of the condition, existence and negation entries, whose keys matching
-    /// records as present or not.
+    /// Indices of the condition and existence entries, whose keys matching records as
+    /// present or not (a negation anchor's key, present or not, decides nothing there).
     pub recorded: Vec<usize>,
     /// The index of a `metadata` entry holding an object (its labels and annotations are
     /// rewritten against the resource, rules.md §7.3 step 0).
@@ -127,12 +127,7 @@ impl ObjectPattern {
     pub fn new(entries: Vec<(Key, Pattern)>) -> ObjectPattern {
         let (anchor_order, resource_order) = orders(&entries);
         let recorded = (0..entries.len())
-            .filter(|&i| {
-                matches!(
-                    entries[i].0.anchor,
-                    Anchor::Condition | Anchor::Existence | Anchor::Negation
-                )
-            })
+            .filter(|&i| matches!(entries[i].0.anchor, Anchor::Condition | Anchor::Existence))
             .collect();
         let metadata = entries.iter().position(|(k, p)| {
             k.name == "metadata"

@@ -192,16 +192,16 @@ pub fn passes(resource: &Value, pattern: &Pattern) -> bool {
     }
 }
 
-/// For each condition, existence and negation anchor seen: was its key ever present?
-/// Patterns hold a handful of anchored keys, so a list searched in order beats a map.
+/// For each condition and existence anchor seen: was its key ever present? Patterns hold
+/// a handful of anchored keys, so a list searched in order beats a map.
 #[derive(Default)]
 struct AnchorMap {
-    seen: Vec<(Arc<str>, Anchor, bool)>,
+    seen: Vec<(Arc<str>, bool)>,
 }
 
 impl AnchorMap {
-    /// Records the condition, existence and negation keys of `pattern` as present in
-    /// `resource` or not.
+    /// Records the condition and existence keys of `pattern` as present in `resource` or
+    /// not.
     #[inline]
     fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
         // Most objects hold no such anchor: decided without a call.
@@ -214,17 +214,15 @@ impl AnchorMap {
         for &i in &pattern.recorded {
             let key = &pattern.entries[i].0;
             let present = resource.contains_key(&key.name);
-            match self.seen.iter_mut().find(|(raw, ..)| *raw == key.raw) {
-                Some(slot) => slot.2 |= present,
-                None => self.seen.push((Arc::clone(&key.raw), key.anchor, present)),
+            match self.seen.iter_mut().find(|(raw, _)| *raw == key.raw) {
+                Some(slot) => slot.1 |= present,
+                None => self.seen.push((Arc::clone(&key.raw), present)),
             }
         }
     }
 
     fn has_missing(&self) -> bool {
-        self.seen
-            .iter()
-            .any(|(_, anchor, present)| !present && *anchor != Anchor::Negation)
+        self.seen.iter().any(|(_, present)| !present)
     }
 }
 
