@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::conditions::{self, Block, Condition, DecidedKey, SubstitutionError};
 use super::context::JsonContext;
@@ -334,7 +335,8 @@ pub fn any_pattern<'t>(
         let raw = text.message.map(Template::text).unwrap_or_default();
         return Some(Verdict::new(Status::Pass, raw));
     }
-    let mut compiled = Vec::with_capacity(specs.len());
+    // Held in place for the usual two or three alternatives, not in an allocation.
+    let mut compiled: SmallVec<[Cow<compiled::Pattern>; 3]> = SmallVec::new();
     for spec in specs {
         match ready(spec, ctx) {
             Ok(p) => compiled.push(p),
