@@ -87,6 +87,15 @@ impl<'v> Facts<'v> {
     /// The node's keys in an object of its values. Both are in byte order (a `serde_json`
     /// map is sorted by its keys' bytes; see the test below): one pass over the two.
     fn visit_keys(&mut self, index: &Index, node: &Node, map: &'v Map<String, Value>) {
+        // One key (a profile's `type`, a list's only field read): looked up, not found by
+        // reading the object's keys up to it.
+        if let [(key, child)] = node.keys.as_slice() {
+            match crate::value::field(map, key) {
+                Some(v) => self.visit(index, *child, v),
+                None => self.see(&index.nodes[*child], *child, MISSING),
+            }
+            return;
+        }
         let mut entries = map.iter();
         let mut entry = entries.next();
         for (key, child) in &node.keys {
