@@ -45,6 +45,9 @@ pub enum Expr {
     Keys {
         keys: Box<[Box<str>]>,
         tree: Box<Expr>,
+        /// The chain starts `request.object`, which a search may hold apart (see
+        /// `Evaluator::object`): decided here, not by comparing the first two keys per search.
+        through_object: bool,
     },
     /// `a | b`: a missing key in either stage becomes `null`.
     Pipe(Box<Expr>, Box<Expr>),

@@ -203,9 +203,11 @@ fn keys(sub: Expr) -> Expr {
         return sub;
     };
     keys.extend(tail);
+    let through_object = matches!(keys.as_slice(), [first, second, ..] if &**first == "request" && &**second == "object");
     Expr::Keys {
         keys: keys.into_boxed_slice(),
         tree: Box::new(sub),
+        through_object,
     }
 }
 
@@ -226,6 +228,21 @@ mod tests {
         assert!(tree("a.b").starts_with("Keys {") && tree("a.b").contains("tree: Sub("));
         assert!(tree("a[0]").starts_with("Sub("));
         assert!(tree("'é' | b").starts_with("Pipe("));
+    }
+
+    /// Only a chain whose first two keys are `request` and `object` may start at the
+    /// object a search holds apart.
+    #[test]
+    fn key_chains_know_whether_they_start_at_the_request_object() {
+        let through = |text: &str| match compile(text, Dialect::Kyverno) {
+            Ok(Expr::Keys { through_object, .. }) => through_object,
+            other => panic!("{text}: a chain of keys, got {other:?}"),
+        };
+        assert!(through("request.object.spec"));
+        assert!(through("request.object"));
+        assert!(!through("request.oldObject.spec"));
+        assert!(!through("element.request.object"));
+        assert!(!through("request.objects"));
     }
 
     #[test]

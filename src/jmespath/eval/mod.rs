@@ -77,10 +77,14 @@ impl<'o> Evaluator<'o> {
         match expr {
             Expr::Identity => Ok(data),
             Expr::Field(name) => self.field(data, name),
-            Expr::Keys { keys, .. } => match data {
+            Expr::Keys {
+                keys,
+                through_object,
+                ..
+            } => match data {
                 Val::Ref(value) => {
                     release(data);
-                    self.keys_of(value, keys)
+                    self.keys_of(value, keys, *through_object)
                 }
                 mut value => {
                     for key in keys {
@@ -255,7 +259,12 @@ impl<'o> Evaluator<'o> {
     /// [`Evaluator::field`] for each key in turn, over borrowed data: one loop over the
     /// values, without a call per key. Only the document itself (the first value at
     /// most) can be the layered one.
-    fn keys_of<'e, 'd>(&self, mut value: &'d Value, keys: &'e [Box<str>]) -> Out<'e, 'd>
+    fn keys_of<'e, 'd>(
+        &self,
+        mut value: &'d Value,
+        keys: &'e [Box<str>],
+        through_object: bool,
+    ) -> Out<'e, 'd>
     where
         'o: 'd,
     {
@@ -267,11 +276,9 @@ impl<'o> Evaluator<'o> {
         {
             value = found;
             keys.next();
-        } else if let Some((document, object)) = self.object
+        } else if through_object
+            && let Some((document, object)) = self.object
             && std::ptr::eq(document, value)
-            && let [first, second, ..] = keys.as_slice()
-            && **first == *"request"
-            && **second == *"object"
         {
             // The layer does not hide `request` (it was asked first).
             value = object;
