@@ -90,10 +90,7 @@ impl<'v> Facts<'v> {
         // One key (a profile's `type`, a list's only field read): looked up, not found by
         // reading the object's keys up to it.
         if let [(key, child)] = node.keys.as_slice() {
-            match crate::value::field(map, key) {
-                Some(v) => self.visit(index, *child, v),
-                None => self.see(&index.nodes[*child], *child, MISSING),
-            }
+            self.visit_child(index, *child, crate::value::field(map, key));
             return;
         }
         let mut entries = map.iter();
@@ -109,10 +106,16 @@ impl<'v> Facts<'v> {
                     Ordering::Greater => break None,
                 }
             };
-            match found {
-                Some(v) => self.visit(index, *child, v),
-                None => self.see(&index.nodes[*child], *child, MISSING),
-            }
+            self.visit_child(index, *child, found);
+        }
+    }
+
+    /// The key node `child` given its object's value there, if the object holds the key.
+    #[inline(always)]
+    fn visit_child(&mut self, index: &Index, child: usize, found: Option<&'v Value>) {
+        match found {
+            Some(v) => self.visit(index, child, v),
+            None => self.see(&index.nodes[child], child, MISSING),
         }
     }
 

@@ -203,7 +203,10 @@ fn keys(sub: Expr) -> Expr {
         return sub;
     };
     keys.extend(tail);
-    let through_object = matches!(keys.as_slice(), [first, second, ..] if &**first == "request" && &**second == "object");
+    let through_object = match keys.as_slice() {
+        [first, second, ..] => &**first == "request" && &**second == "object",
+        _ => false,
+    };
     Expr::Keys {
         keys: keys.into_boxed_slice(),
         tree: Box::new(sub),
