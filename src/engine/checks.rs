@@ -296,8 +296,11 @@ pub fn pattern<'t>(
     Some(match matched(&object, &compiled, guard, ctx) {
         Outcome::Pass => Verdict::new(Status::Pass, text.passed()),
         Outcome::Skip(m) => Verdict::new(Status::Skip, m),
-        Outcome::Fail { path, .. } if let Some(head) = text.failed_at => {
-            Verdict::new(Status::Fail, concat(&[head, &path]))
+        Outcome::Fail { mut path, .. } if let Some(head) = text.failed_at => {
+            // The head goes in front of the path in the path's own text, which was made
+            // with room to spare: one text fewer per failing pattern.
+            path.insert_str(0, head);
+            Verdict::new(Status::Fail, path)
         }
         Outcome::Fail { path, message } => match rendered_message(text, ctx) {
             Ok(m) => Verdict::new(

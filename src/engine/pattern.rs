@@ -298,7 +298,8 @@ impl<'p> Path<'p> {
     /// The path as Kyverno writes it: `/`, then each segment followed by `/`.
     fn text(&self) -> String {
         // One pass: room for the paths patterns reach (a cron job's container field is
-        // under 100 bytes) is made up front instead of measured.
+        // under 100 bytes) and for the rule's failure text that goes in front of a failing
+        // pattern's path (see `checks::pattern`) is made up front instead of measured.
         let mut out = String::with_capacity(TEXT_ROOM);
         out.push('/');
         for segment in &self.in_place[..self.len.min(IN_PLACE)] {
@@ -321,8 +322,9 @@ fn push_segment(out: &mut String, segment: &Segment) {
     out.push('/');
 }
 
-/// Bytes a written path is given before it grows.
-const TEXT_ROOM: usize = 128;
+/// Bytes a written path is given before it grows: a path, and the failure text of a rule
+/// (`validation error: <message>. rule <name> failed at path `) put in front of it.
+const TEXT_ROOM: usize = 256;
 
 fn elem<'p>(
     resource: &'p Value,
