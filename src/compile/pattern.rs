@@ -61,6 +61,9 @@ pub struct Key {
     pub anchor: Anchor,
     /// The resource key it addresses (`name` for `(name)`; the raw text for `+(k)`).
     pub name: String,
+    /// A plain key whose pattern is `*`: the key must be present and not null, nothing
+    /// more (set by [`ObjectPattern::new`], which knows the pattern).
+    pub star: bool,
 }
 
 impl Key {
@@ -75,6 +78,7 @@ impl Key {
             raw: raw.into(),
             anchor,
             name,
+            star: false,
         }
     }
 }
@@ -108,11 +112,11 @@ fn inner_name(key: &str) -> &str {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectPattern {
+    /// The entries in the order matching visits them: the anchor-phase entries first, in
+    /// ascending order of the raw key, then the others in Kyverno's resource-phase order.
     pub entries: Vec<(Key, Pattern)>,
-    /// Indices of anchor-phase entries, in ascending order of the raw key.
-    pub anchor_order: Vec<usize>,
-    /// Indices of the other entries in Kyverno's resource-phase order.
-    pub resource_order: Vec<usize>,
+    /// How many of the entries are of the anchor phase.
+    pub anchor_phase: usize,
     /// Indices of the condition and existence entries, whose keys matching records as
     /// present or not (a negation anchor's key, present or not, decides nothing there).
     pub recorded: Vec<usize>,
@@ -126,6 +130,18 @@ pub struct ObjectPattern {
 impl ObjectPattern {
     pub fn new(entries: Vec<(Key, Pattern)>) -> ObjectPattern {
         let (anchor_order, resource_order) = orders(&entries);
+        let anchor_phase = anchor_order.len();
+        // Laid out in matching order: a match reads them in turn, without indices.
+        let mut slots: Vec<Option<(Key, Pattern)>> = entries.into_iter().map(Some).collect();
+        let entries: Vec<(Key, Pattern)> = (anchor_order.iter().chain(&resource_order))
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+            .map(|(key, pattern)| {
+                let plain = matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent);
+                let star =
+                    plain && matches!(&pattern, Pattern::Scalar(Scalar::String(s)) if s.raw == "*");
+                (Key { star, ..key }, pattern)
+            })
+            .collect();
         let recorded = (0..entries.len())
             .filter(|&i| matches!(entries[i].0.anchor, Anchor::Condition | Anchor::Existence))
             .collect();
@@ -139,12 +155,21 @@ impl ObjectPattern {
             .any(|(k, p)| matches!(k.anchor, Anchor::Condition | Anchor::Global) || p.may_skip());
         ObjectPattern {
             entries,
-            anchor_order,
-            resource_order,
+            anchor_phase,
             recorded,
             metadata,
             may_skip,
         }
+    }
+
+    /// The anchor-phase entries, in matching order.
+    pub fn anchor_entries(&self) -> &[(Key, Pattern)] {
+        self.entries.get(..self.anchor_phase).unwrap_or_default()
+    }
+
+    /// The resource-phase entries, in matching order.
+    pub fn resource_entries(&self) -> &[(Key, Pattern)] {
+        self.entries.get(self.anchor_phase..).unwrap_or_default()
     }
 }
 
@@ -430,5 +455,29 @@ mod tests {
         ] {
             assert!(object(nested.clone()).may_skip, "{nested}");
         }
+    }
+
+    /// An object's entries are held in the order matching visits them (rules.md §7.3):
+    /// anchor-phase keys sorted, then the plain keys sorted with those holding anchors moved
+    /// to the front in reverse; a plain key whose pattern is `*` is marked as such.
+    #[test]
+    fn entries_are_held_in_matching_order() {
+        let Pattern::Object(o) = compile(&serde_json::json!({
+            "b": "*", "=(z)": "1", "a": {"=(x)": "1"}, "c": 1, "^(y)": [{"k": 1}],
+            "d": [{"X(n)": "null"}], "(w)": "v", "=(s)": "*"
+        })) else {
+            panic!("an object pattern");
+        };
+        let raw: Vec<&str> = o.entries.iter().map(|(k, _)| &*k.raw).collect();
+        assert_eq!(raw, ["(w)", "=(s)", "=(z)", "^(y)", "d", "a", "b", "c"]);
+        assert_eq!(o.anchor_phase, 4);
+        let anchors: Vec<&str> = o.anchor_entries().iter().map(|(k, _)| &*k.raw).collect();
+        assert_eq!(anchors, ["(w)", "=(s)", "=(z)", "^(y)"]);
+        assert_eq!(o.resource_entries().len(), 4);
+        let stars: Vec<&str> = (o.entries.iter().filter(|(k, _)| k.star))
+            .map(|(k, _)| &*k.raw)
+            .collect();
+        assert_eq!(stars, ["b"]);
+        assert_eq!(o.recorded, [0, 3]);
     }
 }

@@ -202,7 +202,7 @@ struct AnchorMap {
 impl AnchorMap {
     /// Records the condition and existence keys of `pattern` as present in `resource` or
     /// not.
-    #[inline]
+    #[inline(always)]
     fn record(&mut self, pattern: &ObjectPattern, resource: &serde_json::Map<String, Value>) {
         // Most objects hold no such anchor: decided without a call.
         if !pattern.recorded.is_empty() {
@@ -393,16 +393,14 @@ fn match_map<'p>(
 ) -> Step<'p> {
     if !pattern.may_skip {
         // Nothing here can skip: the first mismatch, in the same order, is the outcome.
-        for &i in pattern.anchor_order.iter().chain(&pattern.resource_order) {
-            let (key, value) = &pattern.entries[i];
+        for (key, value) in &pattern.entries {
             handle(resource, key, value, path, anchors)?;
         }
         return Ok(());
     }
     let mut skips: Vec<(Mismatch, bool)> = Vec::new();
     let mut applied = 0;
-    for &i in &pattern.anchor_order {
-        let (key, value) = &pattern.entries[i];
+    for (key, value) in pattern.anchor_entries() {
         match handle(resource, key, value, path, anchors) {
             Ok(()) => applied += 1,
             Err(m) if m.kind == Kind::Skip => skips.push((m, key.anchor == Anchor::Condition)),
@@ -418,8 +416,7 @@ fn match_map<'p>(
             .join("; ");
         return Err(Mismatch::skip(message));
     }
-    for &i in &pattern.resource_order {
-        let (key, value) = &pattern.entries[i];
+    for (key, value) in pattern.resource_entries() {
         handle(resource, key, value, path, anchors)?;
     }
     Ok(())
@@ -435,7 +432,7 @@ fn handle<'p>(
     anchors: &mut AnchorMap,
 ) -> Step<'p> {
     let found = crate::value::field(resource, &key.name);
-    if matches!(key.anchor, Anchor::None | Anchor::AddIfNotPresent) && is_star(pattern) {
+    if key.star {
         return match found {
             Some(v) if !v.is_null() => Ok(()),
             _ => Err(not_found(path, key)),
@@ -461,10 +458,6 @@ fn handle<'p>(
     };
     path.pop();
     step
-}
-
-fn is_star(pattern: &Pattern) -> bool {
-    matches!(pattern, Pattern::Scalar(Scalar::String(s)) if s.raw == "*")
 }
 
 /// A `*` value whose key is missing or null: reported at the parent path (rules.md §7.3,
