@@ -246,6 +246,7 @@ fn rendered_value(template: Option<&Template>, ctx: &mut JsonContext<'_>) -> Res
 }
 
 /// A pattern ready to match: compiled, or rendered then compiled.
+#[inline]
 fn ready<'p>(
     spec: &'p PatternSpec,
     ctx: &mut JsonContext<'_>,

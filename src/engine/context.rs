@@ -236,6 +236,7 @@ impl<'c> JsonContext<'c> {
 
     /// `request.object`, unless absent or null, held apart from the context: borrowed from
     /// the request's document, or copied when values replaced the request.
+    #[inline]
     pub fn object_apart(&self) -> Option<Cow<'c, Value>> {
         match self.top.get("request") {
             Some(request) => present(request, "object").cloned().map(Cow::Owned),

@@ -342,6 +342,11 @@ fn elem<'p>(
                 let found = go_type_name(resource);
                 return Err(Mismatch::said(Said::NotAnObject { found }, path));
             };
+            // Most objects hold no `metadata` pattern to rewrite: matched without a call.
+            if object.metadata.is_none() {
+                anchors.record(object, map);
+                return match_map(map, object, path, anchors);
+            }
             match expand_metadata(object, map) {
                 Cow::Borrowed(object) => {
                     anchors.record(object, map);
