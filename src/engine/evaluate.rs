@@ -454,7 +454,7 @@ fn root(request: &Request, objects: Objects) -> (Value, Replaced) {
 /// its entry (the usual case: a review's own `object`, `oldObject`, `namespace`), and only
 /// a new one is made.
 fn put(map: &mut Map<String, Value>, key: &str, value: Value) -> Option<Value> {
-    match map.get_mut(key) {
+    match crate::value::field_mut(map, key) {
         Some(slot) => Some(std::mem::replace(slot, value)),
         None => map.insert(key.into(), value),
     }

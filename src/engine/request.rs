@@ -298,7 +298,9 @@ impl Request {
         }
         let operation = operation.parse::<Operation>().map_err(|e| e.to_string())?;
         let take = |req: &mut Map<String, Value>, k: &str| {
-            req.get_mut(k).map(Value::take).filter(|v| !v.is_null())
+            crate::value::field_mut(req, k)
+                .map(Value::take)
+                .filter(|v| !v.is_null())
         };
         let object = take(&mut req, "object");
         let old_object = take(&mut req, "oldObject");
