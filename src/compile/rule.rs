@@ -285,11 +285,16 @@ fn condition(c: &ir::Condition, p: &mut Problems) -> Option<Condition<TemplateDo
         let texts: Option<Vec<&str>> = items.iter().map(serde_json::Value::as_str).collect();
         Some(texts?.into_iter().map(Wildcard::new).collect())
     });
+    let plain_text = value
+        .fixed()
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(crate::engine::operators::plain_text);
     Some(Condition {
         key,
         operator,
         value,
         wildcards,
+        plain_text,
         message: c
             .message
             .as_ref()

@@ -15,6 +15,10 @@ pub struct Condition<T> {
     pub message: String,
     /// When the value is a fixed list of strings: each compiled as a wildcard, in order.
     pub wildcards: Option<Box<[Wildcard]>>,
+    /// The value is a fixed text that `Equals` and `NotEquals` can only find equal to a
+    /// string key of the same text: it holds no wildcard and reads as neither a duration
+    /// nor a quantity (see [`operators::plain_text`]).
+    pub plain_text: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -195,6 +199,15 @@ impl<T> Condition<T> {
 
     /// [`Condition::holds`] with the condition's fixed value, whose strings are compiled.
     pub fn holds_fixed(&self, key: &Value, value: &Value) -> bool {
+        if self.plain_text
+            && let (Value::String(k), Value::String(text)) = (key, value)
+        {
+            match self.operator {
+                Operator::Equals => return k == text,
+                Operator::NotEquals => return k != text,
+                _ => {}
+            }
+        }
         match &self.wildcards {
             Some(wildcards) => operators::apply_to_list(self.operator, key, value, wildcards),
             None => operators::apply(self.operator, key, value),
@@ -278,6 +291,7 @@ mod tests {
             value: outcome,
             message: message.into(),
             wildcards: None,
+            plain_text: false,
         }
     }
 
@@ -391,5 +405,66 @@ mod tests {
             verdict(&list, &[true, false]).0
         );
         assert!(!Verdict::<bool>::holding().has_message());
+    }
+
+    /// A fixed text read as plain text gives `Equals` and `NotEquals` the answer the full
+    /// comparison gives (durations, quantities, numbers and wildcards included), for keys of
+    /// every type; texts that read as a duration, a quantity or a wildcard are not plain.
+    #[test]
+    fn plain_texts_compare_as_the_full_operators_do() {
+        use serde_json::json;
+        let texts = [
+            "windows", "linux", "", "x", "true", "12", "1.5", "0", "1h", "1Ki", "m", "e3", "a*",
+            "?", "1h30m", "500m", "Ki", "NET_RAW",
+        ];
+        let keys = [
+            json!("windows"),
+            json!(""),
+            json!("linux"),
+            json!("12"),
+            json!("12.0"),
+            json!(12),
+            json!(1.5),
+            json!("1h"),
+            json!("60m"),
+            json!("3600s"),
+            json!("1Ki"),
+            json!("1024"),
+            json!("500m"),
+            json!("0.5"),
+            json!(true),
+            json!("true"),
+            json!(null),
+            json!([]),
+            json!({}),
+            json!("a*"),
+            json!("abc"),
+            json!("NET_RAW"),
+        ];
+        let plain: Vec<&str> = texts
+            .into_iter()
+            .filter(|t| operators::plain_text(t))
+            .collect();
+        assert_eq!(plain, ["windows", "linux", "", "x", "true", "NET_RAW"]);
+        for text in texts {
+            for operator in [Operator::Equals, Operator::NotEquals] {
+                let value = json!(text);
+                let condition = Condition {
+                    key: (),
+                    operator,
+                    value: (),
+                    message: String::new(),
+                    wildcards: None,
+                    plain_text: operators::plain_text(text),
+                };
+                for key in &keys {
+                    assert_eq!(
+                        condition.holds_fixed(key, &value),
+                        operators::apply(operator, key, &value),
+                        "{key} {operator} {text:?}"
+                    );
+                }
+            }
+        }
     }
 }

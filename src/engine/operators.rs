@@ -202,6 +202,17 @@ fn equals(key: &Value, value: &Value) -> bool {
     }
 }
 
+/// Whether a fixed text compared with `Equals` or `NotEquals` can only equal a string key
+/// of the same text: one without wildcards, which reads as neither a duration nor a
+/// quantity. [`string_equals`] then never takes the duration or the quantity step (both
+/// need the value to read as one), and its wildcard step is a comparison of texts.
+pub fn plain_text(text: &str) -> bool {
+    let value = Value::String(text.into());
+    !wildcard::contains_wildcard(text)
+        && duration_string(&value).is_none()
+        && !units::is_quantity(text)
+}
+
 fn string_equals(k: &str, key: &Value, value: &Value) -> bool {
     if let Some((a, b)) = dur_pair(key, value) {
         return a == b;
