@@ -159,9 +159,10 @@ fn found_in(wildcards: &[Wildcard], k: &str) -> bool {
 
 /// `W(w, k) || W(k, w)` for a compiled `w` and a key of wildcard shape `shape`.
 fn either(w: &Wildcard, k: &str, shape: wildcard::Shape) -> bool {
-    // A key without wildcards matches as a pattern only the equal text, compared first.
+    // A key without wildcards matches as a pattern only the equal text, compared first; a
+    // compiled string without wildcards matches only that text too.
     w.as_str() == k
-        || w.matches(k)
+        || (!w.is_literal() && w.matches(k))
         || (shape != wildcard::Shape::Exact && wildcard::matches_as(shape, k, w.as_str()))
 }
 
