@@ -343,16 +343,15 @@ fn elem<'p>(
                 return Err(Mismatch::said(Said::NotAnObject { found }, path));
             };
             // Most objects hold no `metadata` pattern to rewrite: matched without a call.
-            if object.metadata.is_none() {
-                anchors.record(object, map);
-                return match_map(map, object, path, anchors);
-            }
-            match expand_metadata(object, map) {
-                Cow::Borrowed(object) => {
+            let rewritten = object
+                .metadata
+                .and_then(|meta_at| expand_metadata(object, meta_at, map));
+            match rewritten {
+                None => {
                     anchors.record(object, map);
                     match_map(map, object, path, anchors)
                 }
-                Cow::Owned(object) => {
+                Some(object) => {
                     anchors.record(&object, map);
                     // The rewritten pattern lives here: its mismatch is written out.
                     match_map(map, &object, &mut path.copy(), anchors).map_err(Mismatch::written)
@@ -604,26 +603,23 @@ fn matched_pairs<'p>(
     Ok(())
 }
 
-/// rules.md §7.3 step 0: inside `metadata`, label and annotation patterns keep only their
-/// string entries and wildcard keys take the name of the first resource key they match.
-fn expand_metadata<'p>(
-    pattern: &'p ObjectPattern,
+/// rules.md §7.3 step 0: inside `metadata` (entry `meta_at`), label and annotation patterns
+/// keep only their string entries and wildcard keys take the name of the first resource key
+/// they match. `None` when nothing is rewritten: the pattern is matched as it is.
+fn expand_metadata(
+    pattern: &ObjectPattern,
+    meta_at: usize,
     resource: &serde_json::Map<String, Value>,
-) -> Cow<'p, ObjectPattern> {
-    let Some(meta_at) = pattern.metadata else {
-        return Cow::Borrowed(pattern);
-    };
+) -> Option<ObjectPattern> {
     let (Pattern::Object(meta), Some(Value::Object(resource_meta))) =
         (&pattern.entries[meta_at].1, resource.get("metadata"))
     else {
-        return Cow::Borrowed(pattern);
+        return None;
     };
-    let Some(expanded) = expand_meta_maps(meta, resource_meta) else {
-        return Cow::Borrowed(pattern);
-    };
+    let expanded = expand_meta_maps(meta, resource_meta)?;
     let mut entries = pattern.entries.clone();
     entries[meta_at].1 = Pattern::Object(expanded);
-    Cow::Owned(ObjectPattern::new(entries))
+    Some(ObjectPattern::new(entries))
 }
 
 /// The metadata pattern with its labels/annotations rewritten, or `None` if unchanged.
