@@ -7,7 +7,9 @@ use super::{
     Action, Autogen, Check, Generated, PatternSpec, Policy, PolicySet, Rule, autogen, presence,
 };
 use crate::diagnostic::Diagnostic;
+use crate::engine::conditions::{Block, Condition};
 use crate::ir::{self, PolicyKind};
+use crate::syntax::template::TemplateDoc;
 
 /// Compiles every policy; a policy with problems is kept, marked invalid.
 pub fn compile(set: &ir::PolicySet) -> PolicySet {
@@ -26,6 +28,7 @@ pub fn compile(set: &ir::PolicySet) -> PolicySet {
     }
     guard_patterns(&mut out);
     share_kind_verdicts(&mut out);
+    share_request_conditions(&mut out);
     let variants = out.policies.iter().flat_map(|p| &p.autogen.variants);
     for generated in variants.filter(|g| !g.rules.is_empty()) {
         for kind in &generated.controllers {
@@ -47,6 +50,74 @@ fn share_kind_verdicts(set: &mut PolicySet) {
             super::matching::share_kind_verdicts(matcher, &mut lists);
         }
     }
+}
+
+/// How many conditions can share their outcome within a request (the memo is two words).
+pub const SHARED_CONDITIONS: usize = 64;
+
+/// Gives the conditions that several rules of the set hold alike, and that read nothing
+/// but the request, a slot of the per-request memo of outcomes: the Pod Security pack's
+/// `request.object.spec.os.name || ''` precondition, say, is then evaluated once per request
+/// instead of once per rule. Alike means the same key expression, operator and fixed value;
+/// only rule-level blocks (preconditions, deny) are looked at, as foreach blocks read their
+/// element. An expression calling a function is left out (a clock or a random draw can
+/// change between two rules).
+fn share_request_conditions(set: &mut PolicySet) {
+    type Blocks<'r> = Box<dyn Iterator<Item = &'r mut Block<TemplateDoc>> + 'r>;
+    fn blocks(set: &mut PolicySet) -> impl Iterator<Item = &mut Condition<TemplateDoc>> {
+        let rules = set.policies.iter_mut().flat_map(every_rule);
+        let blocks = rules.flat_map(|rule| -> Blocks<'_> {
+            let deny = match rule.validate.as_mut().map(|v| &mut v.check) {
+                Some(Check::Deny(Some(block))) => Some(block),
+                _ => None,
+            };
+            Box::new(rule.preconditions.as_mut().into_iter().chain(deny))
+        });
+        blocks.flat_map(Block::conditions_mut)
+    }
+    // The distinct shareable conditions and how many rules hold each.
+    let mut seen: Vec<(Shareable, usize)> = Vec::new();
+    let owned: Vec<Option<Shareable>> = blocks(set).map(|c| shareable(c)).collect();
+    for item in owned.iter().flatten() {
+        match seen.iter_mut().find(|(s, _)| s == item) {
+            Some((_, count)) => *count += 1,
+            None => seen.push((item.clone(), 1)),
+        }
+    }
+    seen.retain(|(_, count)| *count > 1);
+    seen.truncate(SHARED_CONDITIONS);
+    for (condition, item) in blocks(set).zip(&owned) {
+        condition.shared = item
+            .as_ref()
+            .and_then(|item| seen.iter().position(|(s, _)| s == item))
+            .and_then(|at| u8::try_from(at).ok());
+    }
+}
+
+/// What makes two conditions alike: key expression, operator and fixed value.
+#[derive(Clone, PartialEq)]
+struct Shareable {
+    key: String,
+    operator: crate::engine::operators::Operator,
+    value: serde_json::Value,
+}
+
+/// A condition whose key is one variable reading only `request` (without functions) and
+/// whose value is fixed, as what tells it alike.
+fn shareable(c: &Condition<TemplateDoc>) -> Option<Shareable> {
+    let value = c.value.fixed()?;
+    let expr = c.key.whole_query(false)?;
+    let reads_request = expr
+        .roots()
+        .is_some_and(|roots| roots == [Box::from("request")]);
+    if !reads_request || expr.ast().calls_function() {
+        return None;
+    }
+    Some(Shareable {
+        key: expr.text().to_string(),
+        operator: c.operator,
+        value: value.clone(),
+    })
 }
 
 /// A policy's own rules, then the rules generated for controllers.
@@ -193,4 +264,66 @@ fn generated(p: &ir::Policy, problems: &mut Problems) -> Autogen {
         problems.diagnostics.extend(quiet.diagnostics);
     }
     Autogen { variants }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::PolicySet;
+    use crate::ir::Node;
+    use crate::load::kyverno::{Decoded, decode};
+    use crate::source::Span;
+
+    /// A set of one policy whose rules each have the one precondition `key` `Equals` `x`.
+    fn set_with_preconditions(keys: &[&str]) -> PolicySet {
+        let rules: Vec<Value> = (keys.iter().enumerate())
+            .map(|(i, key)| {
+                json!({
+                    "name": format!("r{i}"),
+                    "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                    "preconditions": {"all": [{"key": key, "operator": "Equals", "value": "x"}]},
+                    "validate": {"deny": {}},
+                })
+            })
+            .collect();
+        let policy = json!({
+            "apiVersion": "kyverno.io/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "p"},
+            "spec": {"rules": rules},
+        });
+        let mut set = crate::ir::PolicySet::default();
+        match decode(&Node::from_value(&policy, Span::default())) {
+            Ok(Decoded::Policy(p)) => set.policies.push(*p),
+            other => panic!("not a policy: {other:?}"),
+        }
+        super::compile(&set)
+    }
+
+    /// The shared slot of each rule's precondition.
+    fn slots(set: &PolicySet) -> Vec<Option<u8>> {
+        let rules = set.policies.iter().flat_map(|p| &p.rules);
+        let mut blocks: Vec<_> = rules.filter_map(|r| r.preconditions.clone()).collect();
+        blocks
+            .iter_mut()
+            .flat_map(|b| b.conditions_mut().map(|c| c.shared).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn only_repeated_conditions_over_the_request_alone_share_a_slot() {
+        let os = "{{ request.object.spec.os.name || '' }}";
+        let name = "{{ request.object.metadata.name }}";
+        let set = set_with_preconditions(&[os, name, os, os]);
+        assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
+        assert_eq!(slots(&set), [Some(0), None, Some(0), Some(0)]);
+        // Another root, a function call or a template of text around the variable: kept
+        // to each rule.
+        let images = "{{ images.containers }}";
+        let call = "{{ to_upper(request.object.metadata.name) }}";
+        let text = "name {{ request.object.metadata.name }}";
+        let set = set_with_preconditions(&[images, images, call, call, text, text]);
+        assert_eq!(slots(&set), [None; 6]);
+    }
 }

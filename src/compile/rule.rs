@@ -295,6 +295,7 @@ fn condition(c: &ir::Condition, p: &mut Problems) -> Option<Condition<TemplateDo
         value,
         wildcards,
         plain_text,
+        shared: None,
         message: c
             .message
             .as_ref()

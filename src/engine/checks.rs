@@ -101,6 +101,22 @@ fn condition(
     c: &Condition<TemplateDoc>,
     ctx: &mut JsonContext<'_>,
 ) -> Result<bool, SubstitutionError> {
+    let Some(slot) = c.shared else {
+        return evaluate_condition(c, ctx);
+    };
+    if let Some(held) = ctx.shared_outcome(slot) {
+        return Ok(held);
+    }
+    let held = evaluate_condition(c, ctx)?;
+    ctx.share_outcome(slot, held);
+    Ok(held)
+}
+
+/// [`condition`], evaluated.
+fn evaluate_condition(
+    c: &Condition<TemplateDoc>,
+    ctx: &mut JsonContext<'_>,
+) -> Result<bool, SubstitutionError> {
     if let Some(value) = c.value.fixed() {
         // A set operator against fixed strings reads a list the key's query built (`a[].b`)
         // as the values it holds, without copying them into an array.

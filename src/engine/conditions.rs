@@ -19,6 +19,10 @@ pub struct Condition<T> {
     /// string key of the same text: it holds no wildcard and reads as neither a duration
     /// nor a quantity (see [`operators::plain_text`]).
     pub plain_text: bool,
+    /// The slot of the request's outcomes that keeps this condition's, when it reads only
+    /// the request and another rule of the set holds the same condition (see
+    /// `compile::share_request_conditions`): evaluated once per request, not once per rule.
+    pub shared: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +33,18 @@ pub enum Block<T> {
         all: Option<Vec<Condition<T>>>,
     },
     List(Vec<Condition<T>>),
+}
+
+impl<T> Block<T> {
+    /// Every condition of the block, `any` before `all`.
+    pub fn conditions_mut(&mut self) -> impl Iterator<Item = &mut Condition<T>> {
+        let (first, second) = match self {
+            Block::AnyAll { any, all } => (any.as_deref_mut(), all.as_deref_mut()),
+            Block::List(list) => (Some(list.as_mut_slice()), None),
+        };
+        let both = first.into_iter().chain(second);
+        both.flat_map(|list| list.iter_mut())
+    }
 }
 
 /// Which operand failed to substitute.
@@ -292,6 +308,7 @@ mod tests {
             message: message.into(),
             wildcards: None,
             plain_text: false,
+            shared: None,
         }
     }
 
@@ -456,6 +473,7 @@ mod tests {
                     message: String::new(),
                     wildcards: None,
                     plain_text: operators::plain_text(text),
+                    shared: None,
                 };
                 for key in &keys {
                     assert_eq!(

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::rc::Rc;
+use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
@@ -105,6 +106,11 @@ pub struct JsonContext<'c> {
     /// Covers the [`Pending::bits`] of every entry not loaded: an expression whose words
     /// have none of them mentions no entry.
     pending: u64,
+    /// The outcomes of the set's shared conditions met so far (see
+    /// [`JsonContext::shared_outcome`]): bit `s` of `decided` says slot `s` is known, the
+    /// same bit of `held` what it is.
+    decided: u64,
+    held: u64,
 }
 
 impl<'c> JsonContext<'c> {
@@ -131,6 +137,8 @@ impl<'c> JsonContext<'c> {
             presence: None,
             facts: None,
             pending: 0,
+            decided: 0,
+            held: 0,
         };
         ctx.scopes.push(Scope::default());
         ctx
@@ -392,6 +400,38 @@ impl<'c> JsonContext<'c> {
             loaded: false,
         });
         self.pending |= bits;
+    }
+
+    /// The outcome of shared condition `slot` (see `Condition::shared`), if an earlier
+    /// rule of this request evaluated it. Such a condition reads only `request`: its
+    /// outcome is the request's as long as nothing set on top of the document hides
+    /// `request` (a context entry or a value of that name, loaded or not).
+    #[inline]
+    pub fn shared_outcome(&self, slot: u8) -> Option<bool> {
+        let bit = 1u64.checked_shl(u32::from(slot))?;
+        (self.decided & bit != 0 && self.reads_request()).then_some(self.held & bit != 0)
+    }
+
+    /// Keeps the outcome of shared condition `slot`, evaluated over the request.
+    pub fn share_outcome(&mut self, slot: u8, held: bool) {
+        let Some(bit) = 1u64.checked_shl(u32::from(slot)) else {
+            return;
+        };
+        if self.reads_request() {
+            self.decided |= bit;
+            self.held = if held {
+                self.held | bit
+            } else {
+                self.held & !bit
+            };
+        }
+    }
+
+    /// Whether `request` is the document's own: neither set on top of it nor the name of
+    /// an entry not yet loaded.
+    fn reads_request(&self) -> bool {
+        static REQUEST: LazyLock<u64> = LazyLock::new(|| crate::jmespath::word_bit("request"));
+        self.pending & *REQUEST == 0 && !self.top.contains("request")
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.

@@ -81,6 +81,38 @@ pub enum Expr {
     Expref(Box<Expr>),
 }
 
+impl Expr {
+    /// Whether the expression calls a function anywhere. Without one, its result is a
+    /// function of the document alone (some functions read the clock or draw at random).
+    pub fn calls_function(&self) -> bool {
+        match self {
+            Expr::Function { .. } => true,
+            Expr::Identity
+            | Expr::Field(_)
+            | Expr::Index(_)
+            | Expr::Slice { .. }
+            | Expr::Literal(_)
+            | Expr::LiteralList(_) => false,
+            Expr::Keys { tree, .. } => tree.calls_function(),
+            Expr::Sub(a, b)
+            | Expr::Pipe(a, b)
+            | Expr::Or(a, b)
+            | Expr::And(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::Projection { lhs: a, rhs: b, .. }
+            | Expr::Condition {
+                predicate: a,
+                then: b,
+            } => a.calls_function() || b.calls_function(),
+            Expr::Not(a) | Expr::Flatten(a) | Expr::ObjectValues(a) | Expr::Expref(a) => {
+                a.calls_function()
+            }
+            Expr::MultiList(items) => items.iter().any(Expr::calls_function),
+            Expr::MultiHash(pairs) => pairs.iter().any(|(_, e)| e.calls_function()),
+        }
+    }
+}
+
 impl fmt::Display for Expr {
     /// An indented tree, one node per line, as `nomos jp parse` prints it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
