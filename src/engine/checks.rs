@@ -101,7 +101,7 @@ fn condition(
     c: &Condition<TemplateDoc>,
     ctx: &mut JsonContext<'_>,
 ) -> Result<bool, SubstitutionError> {
-    let Some(slot) = c.shared else {
+    let Some(slot) = c.shared.filter(|_| shares(c, ctx)) else {
         return evaluate_condition(c, ctx);
     };
     if let Some(held) = ctx.shared_outcome(slot) {
@@ -110,6 +110,12 @@ fn condition(
     let held = evaluate_condition(c, ctx)?;
     ctx.share_outcome(slot, held);
     Ok(held)
+}
+
+/// Whether a shared condition's outcome is the request's here (see [`JsonContext::shares`]).
+fn shares(c: &Condition<TemplateDoc>, ctx: &JsonContext<'_>) -> bool {
+    let expr = c.key.whole_query(ctx.is_delete());
+    expr.is_some_and(|expr| ctx.shares(expr))
 }
 
 /// [`condition`], evaluated.

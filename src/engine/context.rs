@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::rc::Rc;
-use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
@@ -402,36 +401,35 @@ impl<'c> JsonContext<'c> {
         self.pending |= bits;
     }
 
-    /// The outcome of shared condition `slot` (see `Condition::shared`), if an earlier
-    /// rule of this request evaluated it. Such a condition reads only `request`: its
-    /// outcome is the request's as long as nothing set on top of the document hides
-    /// `request` (a context entry or a value of that name, loaded or not).
+    /// Whether a shared condition (see `Condition::shared`) whose key queries `expr`, which
+    /// reads only `request`, has here the outcome it has over the request: nothing set on top
+    /// of the document hides `request` (a value of that name), and `expr` mentions no entry
+    /// not yet loaded, which evaluating it would load (and whose error it would give).
+    #[inline]
+    pub fn shares(&self, expr: &Expression) -> bool {
+        let loads_nothing = self.pending != u64::MAX && !expr.may_have_word(self.pending);
+        loads_nothing && !self.top.contains("request")
+    }
+
+    /// The outcome of shared condition `slot`, if an earlier rule of this request kept it.
     #[inline]
     pub fn shared_outcome(&self, slot: u8) -> Option<bool> {
         let bit = 1u64.checked_shl(u32::from(slot))?;
-        (self.decided & bit != 0 && self.reads_request()).then_some(self.held & bit != 0)
+        (self.decided & bit != 0).then_some(self.held & bit != 0)
     }
 
-    /// Keeps the outcome of shared condition `slot`, evaluated over the request.
+    /// Keeps the outcome of shared condition `slot`, evaluated where [`JsonContext::shares`]
+    /// holds.
     pub fn share_outcome(&mut self, slot: u8, held: bool) {
         let Some(bit) = 1u64.checked_shl(u32::from(slot)) else {
             return;
         };
-        if self.reads_request() {
-            self.decided |= bit;
-            self.held = if held {
-                self.held | bit
-            } else {
-                self.held & !bit
-            };
-        }
-    }
-
-    /// Whether `request` is the document's own: neither set on top of it nor the name of
-    /// an entry not yet loaded.
-    fn reads_request(&self) -> bool {
-        static REQUEST: LazyLock<u64> = LazyLock::new(|| crate::jmespath::word_bit("request"));
-        self.pending & *REQUEST == 0 && !self.top.contains("request")
+        self.decided |= bit;
+        self.held = if held {
+            self.held | bit
+        } else {
+            self.held & !bit
+        };
     }
 
     /// Evaluates an expression, first loading the entries its text mentions.
