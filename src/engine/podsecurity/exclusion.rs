@@ -39,6 +39,12 @@ fn apply(
     probes: &mut Probes,
 ) {
     let at = probes.probe(&x.images, pod);
+    if !x.images.is_empty() && probes.picked(at).is_empty() {
+        // The probe holds no container and nothing of the pod's spec: no check finds an
+        // error there (see the test `no_check_fails_a_probe_without_containers`), so the
+        // entry excuses nothing.
+        return;
+    }
     let probe = Probe::new(pod, x, probes.picked(at));
     for check in CHECKS.iter() {
         // Errors of checks no longer standing would remove nothing.
@@ -275,6 +281,25 @@ impl Excused<'_, '_> {
 mod tests {
     use super::*;
     use crate::engine::podsecurity::pod::Suffix;
+
+    /// What `apply` relies on to skip an entry whose images pick no container: the probe
+    /// pod, with neither containers nor spec nor metadata, fails no implementation of any
+    /// check.
+    #[test]
+    fn no_check_fails_a_probe_without_containers() {
+        let probe = Pod::of_parts(None, None, Vec::new());
+        for check in CHECKS.iter() {
+            for imp in check.versions {
+                let found = check.run_at(imp, &probe);
+                assert!(
+                    found.is_none(),
+                    "{:?} since 1.{}: {found:?}",
+                    check.id,
+                    imp.since
+                );
+            }
+        }
+    }
 
     #[test]
     fn key_replaces_every_digit_run() {
