@@ -336,6 +336,21 @@ impl<'c> JsonContext<'c> {
         self.put(innermost, key.into(), Slot::Borrowed(value));
     }
 
+    /// Sets `key` again to `value`, in the current scope, which set it before and so keeps
+    /// what it held outside: the value is replaced in place (a foreach whose elements share
+    /// one scope binds `element` per element).
+    pub fn rebind(&mut self, key: &'c str, value: &'c Value) {
+        debug_assert!(
+            (self.scopes.last()).is_some_and(|s| s.saved.iter().any(|(k, _)| k == key)),
+            "{key} is set again in a scope that did not set it"
+        );
+        self.count_write();
+        match self.top.slot_mut(key) {
+            Some(slot) => *slot = Slot::Borrowed(value),
+            None => self.bind(key, value),
+        }
+    }
+
     /// Sets a top-level key for the life of scope `scope`; the value it replaces is kept
     /// (moved, not copied) the first time that scope changes the key.
     fn put(&mut self, scope: usize, key: Cow<'c, str>, slot: Slot<'c>) {

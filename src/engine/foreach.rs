@@ -85,6 +85,8 @@ fn elements_of<'c, 't>(
     ctx: &mut JsonContext<'c>,
 ) -> (Verdict<'t>, usize) {
     let mut count = 0;
+    // In a shared scope, once `element` is set: later elements replace it in place.
+    let mut bound = false;
     // Only pattern bodies (directly or nested) match against the element itself.
     let matches_element = !matches!(entry.check, ForeachCheck::Deny(_) | ForeachCheck::None);
     for (index, element) in elements.into_iter().enumerate() {
@@ -101,7 +103,8 @@ fn elements_of<'c, 't>(
         }
         let verdict = match element {
             Cow::Borrowed(element) => {
-                bind_element(ctx, depth, index, element, entry.names);
+                bind_element(ctx, depth, index, element, entry.names, bound);
+                bound = shared;
                 let here = if keep {
                     Target::Element(element)
                 } else {
@@ -110,10 +113,12 @@ fn elements_of<'c, 't>(
                 element_body(entry, depth, here, text, values, ctx)
             }
             Cow::Owned(element) if keep => {
+                bound = false;
                 set_element(ctx, depth, index, element.clone(), entry.names);
                 element_body(entry, depth, Target::Element(&element), text, values, ctx)
             }
             Cow::Owned(element) => {
+                bound = false;
                 set_element(ctx, depth, index, element, entry.names);
                 element_body(entry, depth, target, text, values, ctx)
             }
@@ -158,19 +163,24 @@ fn scope(entry: &Foreach, element: &Value) -> Result<bool, String> {
 }
 
 /// As [`set_element`], for an element of the request's document: laid over the context by
-/// reference.
+/// reference. `again`: this scope bound `element` before.
 fn bind_element<'c>(
     ctx: &mut JsonContext<'c>,
     depth: usize,
     index: usize,
     element: &'c Value,
     names: ElementNames,
+    again: bool,
 ) {
     if names.indexed {
         ctx.bind(format!("element{depth}"), element);
         ctx.set(format!("elementIndex{depth}"), Value::from(index));
     }
-    ctx.bind("element", element);
+    if again {
+        ctx.rebind("element", element);
+    } else {
+        ctx.bind("element", element);
+    }
     if names.index {
         ctx.set("elementIndex", Value::from(index));
     }

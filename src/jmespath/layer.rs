@@ -44,6 +44,11 @@ impl<'v> Layer<'v> {
         self.entries.iter().find(|(k, _)| k == name).map(|(_, s)| s)
     }
 
+    pub fn slot_mut(&mut self, name: &str) -> Option<&mut Slot<'v>> {
+        let found = self.entries.iter_mut().find(|(k, _)| k == name);
+        found.map(|(_, s)| s)
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.entries.iter().any(|(k, _)| k == name)
     }
