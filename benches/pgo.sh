@@ -21,8 +21,11 @@ fi
 dir="$PWD/target/pgo"
 rm -rf "$dir/profiles"
 
+# RUSTFLAGS replaces the flags of .cargo/config.toml: they are passed here as well.
+layout="-C llvm-args=-enable-ext-tsp-block-placement"
+
 # Separate target directories: the flags differ from a plain release build's.
-RUSTFLAGS="-Cprofile-generate=$dir/profiles" \
+RUSTFLAGS="-Cprofile-generate=$dir/profiles $layout" \
     cargo build --release --locked --quiet --target-dir "$dir/generate"
 trained="$dir/generate/release/nomos"
 "$trained" bench --pods 2000 --seed 7 --json >/dev/null
@@ -32,6 +35,6 @@ trained="$dir/generate/release/nomos"
 "$trained" test policies >/dev/null || true
 
 "$profdata" merge -o "$dir/merged.profdata" "$dir/profiles"
-RUSTFLAGS="-Cprofile-use=$dir/merged.profdata" \
+RUSTFLAGS="-Cprofile-use=$dir/merged.profdata $layout" \
     cargo build --release --locked --quiet --target-dir "$dir/use"
 echo "$dir/use/release/nomos"
