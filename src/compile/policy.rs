@@ -53,7 +53,7 @@ fn share_kind_verdicts(set: &mut PolicySet) {
 }
 
 /// How many conditions can share their outcome within a request (the memo is two words).
-pub const SHARED_CONDITIONS: usize = 64;
+const SHARED_CONDITIONS: usize = 64;
 
 /// Gives the conditions that several rules of the set hold alike, and that read nothing
 /// but the request, a slot of the per-request memo of outcomes: the Pod Security pack's

@@ -101,9 +101,11 @@ fn elements_of<'c, 't>(
         if !shared {
             ctx.push_scope();
         }
+        // Only a borrowed element leaves `element` to be replaced in place by the next.
+        let again = std::mem::take(&mut bound);
         let verdict = match element {
             Cow::Borrowed(element) => {
-                bind_element(ctx, depth, index, element, entry.names, bound);
+                bind_element(ctx, depth, index, element, entry.names, again);
                 bound = shared;
                 let here = if keep {
                     Target::Element(element)
@@ -113,12 +115,10 @@ fn elements_of<'c, 't>(
                 element_body(entry, depth, here, text, values, ctx)
             }
             Cow::Owned(element) if keep => {
-                bound = false;
                 set_element(ctx, depth, index, element.clone(), entry.names);
                 element_body(entry, depth, Target::Element(&element), text, values, ctx)
             }
             Cow::Owned(element) => {
-                bound = false;
                 set_element(ctx, depth, index, element, entry.names);
                 element_body(entry, depth, target, text, values, ctx)
             }
