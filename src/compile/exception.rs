@@ -9,7 +9,7 @@ use crate::ir;
 use crate::syntax::template::TemplateDoc;
 use crate::value::wildcard;
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Exception {
     /// `<namespace>/<name>` (or `<name>`), as skip messages name it.
     pub key: String,
@@ -19,7 +19,7 @@ pub struct Exception {
     pub pod_security: Vec<Exclusion>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct Target {
     /// Compared exactly with the policy's key.
     policy: String,

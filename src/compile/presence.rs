@@ -17,7 +17,7 @@ use super::pattern::{Anchor, ObjectPattern, Pattern, Scalar};
 /// A node of the tree: the values found at one path of the resource. The root is the
 /// resource itself; a key node holds the values under that key of its parent's objects; an
 /// element node the elements of its parent's arrays.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Node {
     /// Key children, in the order an object holds its keys (byte order), so a walk reads
     /// an object's keys and the node's together in one pass.
@@ -40,7 +40,7 @@ pub struct Breaks {
 }
 
 /// The tree of every path a guard reads, shared by the set's patterns.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Index {
     pub nodes: Vec<Node>,
     /// How many nodes are leaves.

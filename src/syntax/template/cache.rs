@@ -19,13 +19,6 @@ struct Kept<K, T> {
     entries: Mutex<Vec<(K, T)>>,
 }
 
-impl<K, T> Clone for Kept<K, T> {
-    /// The copy starts empty, as a cleared cache.
-    fn clone(&self) -> Self {
-        Kept::default()
-    }
-}
-
 impl<K, T> Default for Kept<K, T> {
     fn default() -> Self {
         Kept {
@@ -88,7 +81,7 @@ type Parsed = Arc<Result<Template, TemplateError>>;
 /// Templates parsed from texts a caller names by a key (the conditions that decided a block,
 /// say): the text is written and parsed only for a key not met before. Bounded as
 /// [`ExprCache`]; past the bound a text is written and parsed each time.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct KeyedTemplates<K> {
     kept: Kept<K, Parsed>,
 }
