@@ -422,8 +422,7 @@ impl<'c> JsonContext<'c> {
     /// not yet loaded, which evaluating it would load (and whose error it would give).
     #[inline]
     pub fn shares(&self, expr: &Expression) -> bool {
-        let loads_nothing = self.pending != u64::MAX && !expr.may_have_word(self.pending);
-        loads_nothing && !self.top.contains("request")
+        !self.may_load(expr) && !self.top.contains("request")
     }
 
     /// The outcome of shared condition `slot`, if an earlier rule of this request kept it.
@@ -486,12 +485,18 @@ impl<'c> JsonContext<'c> {
     /// Loads, in registration order, every pending entry `expr` mentions (rules.md §5.1).
     #[inline]
     pub fn load_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
-        // Most expressions mention no pending entry: decided without a call. (A name that
-        // is not a word sets every bit: the entries are always searched then.)
-        if self.pending != u64::MAX && !expr.may_have_word(self.pending) {
+        if !self.may_load(expr) {
             return Ok(());
         }
         self.load_each_mentioned(expr)
+    }
+
+    /// Whether searching `expr` may first load a pending entry it mentions. Most
+    /// expressions mention none: decided without a call. (A name that is not a word sets
+    /// every bit: the entries are always searched then.)
+    #[inline]
+    fn may_load(&self, expr: &Expression) -> bool {
+        self.pending == u64::MAX || expr.may_have_word(self.pending)
     }
 
     fn load_each_mentioned(&mut self, expr: &Expression) -> Result<(), String> {
