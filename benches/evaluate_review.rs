@@ -67,11 +67,11 @@ fn evaluate(c: &mut Criterion, reviews: &[Review]) {
             |b, parsed| {
                 b.iter_batched(
                     || parsed.clone(),
-                    |value| {
+                    |mut value| {
                         let mut request =
-                            Request::from_admission_review(value).expect("a valid review");
+                            Request::from_admission_review(&mut value).expect("a valid review");
                         let responses = evaluate::evaluate(&set, &mut request, Inputs::default());
-                        (request, responses)
+                        (value, request, responses)
                     },
                     BatchSize::SmallInput,
                 )

@@ -635,7 +635,7 @@ mod tests {
 
     #[test]
     fn evaluation_hands_back_the_request_as_it_was() {
-        let review = json!({
+        let mut review = json!({
             "kind": "AdmissionReview",
             "request": {
                 "uid": "7",
@@ -647,7 +647,7 @@ mod tests {
                 "oldObject": null
             }
         });
-        let mut request = Request::from_admission_review(review).expect("a valid review");
+        let mut request = Request::from_admission_review(&mut review).expect("a valid review");
         let before = format!("{request:?}");
         let objects = request.take_objects();
         let (base, replaced) = root(&request, objects);
@@ -671,7 +671,7 @@ mod tests {
     /// others are replaced for the evaluation and restored after it.
     #[test]
     fn only_changed_fields_are_replaced_and_all_are_restored() {
-        let review = json!({
+        let mut review = json!({
             "request": {
                 "operation": "DELETE",
                 "namespace": "team-a",
@@ -679,7 +679,7 @@ mod tests {
                 "oldObject": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
             }
         });
-        let mut request = Request::from_admission_review(review).expect("a valid review");
+        let mut request = Request::from_admission_review(&mut review).expect("a valid review");
         let before = format!("{request:?}");
         let objects = request.take_objects();
         let (base, replaced) = root(&request, objects);

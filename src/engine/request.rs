@@ -261,9 +261,10 @@ pub fn default_namespace(resource: &mut Value) {
 }
 
 impl Request {
-    /// A request from an `admission.k8s.io/v1` AdmissionReview, moving its objects out.
-    pub fn from_admission_review(review: Value) -> Result<Request, String> {
-        let Value::Object(mut review) = review else {
+    /// A request from an `admission.k8s.io/v1` AdmissionReview, moving its `request` out:
+    /// the review keeps its envelope (`apiVersion`, `kind`), for its owner to free.
+    pub fn from_admission_review(review: &mut Value) -> Result<Request, String> {
+        let Value::Object(review) = review else {
             return Err("an AdmissionReview must be an object".into());
         };
         // Values are taken out of their slots, not removed with their keys: the map keeps
@@ -360,7 +361,7 @@ mod tests {
     /// of the admission fields, and a `null` old object is none.
     #[test]
     fn admission_reviews_give_their_fields() {
-        let review = serde_json::json!({
+        let mut review = serde_json::json!({
             "apiVersion": "admission.k8s.io/v1",
             "kind": "AdmissionReview",
             "request": {
@@ -377,7 +378,7 @@ mod tests {
                 "dryRun": false
             }
         });
-        let request = Request::from_admission_review(review).expect("a valid review");
+        let request = Request::from_admission_review(&mut review).expect("a valid review");
         assert_eq!(request.operation, Operation::Update);
         assert_eq!(
             (request.gvk.group.as_str(), request.gvk.version.as_str()),
@@ -417,8 +418,11 @@ mod tests {
         // The objects' slots hold `null` while the objects are held apart.
         assert_eq!(request.admission["object"], Value::Null);
         assert_eq!(request.admission["oldObject"], Value::Null);
-        let bad = serde_json::json!({"request": {"operation": "update"}});
-        assert!(Request::from_admission_review(bad).is_err());
+        let mut bad = serde_json::json!({"request": {"operation": "update"}});
+        assert!(Request::from_admission_review(&mut bad).is_err());
+        // The review keeps its envelope; its request was moved out.
+        assert_eq!(review["apiVersion"], "admission.k8s.io/v1");
+        assert_eq!(review["request"], Value::Null);
     }
 
     #[test]
