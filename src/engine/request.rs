@@ -262,7 +262,8 @@ pub fn default_namespace(resource: &mut Value) {
 
 impl Request {
     /// A request from an `admission.k8s.io/v1` AdmissionReview, moving its `request` out:
-    /// the review keeps its envelope (`apiVersion`, `kind`), for its owner to free.
+    /// the review keeps its envelope (`apiVersion`, `kind`), for its owner to free. A review
+    /// refused for its request's content has lost that request all the same.
     pub fn from_admission_review(review: &mut Value) -> Result<Request, String> {
         let Value::Object(review) = review else {
             return Err("an AdmissionReview must be an object".into());
