@@ -419,11 +419,11 @@ mod tests {
         // The objects' slots hold `null` while the objects are held apart.
         assert_eq!(request.admission["object"], Value::Null);
         assert_eq!(request.admission["oldObject"], Value::Null);
-        let mut bad = serde_json::json!({"request": {"operation": "update"}});
-        assert!(Request::from_admission_review(&mut bad).is_err());
         // The review keeps its envelope; its request was moved out.
         assert_eq!(review["apiVersion"], "admission.k8s.io/v1");
         assert_eq!(review["request"], Value::Null);
+        let mut bad = serde_json::json!({"request": {"operation": "update"}});
+        assert!(Request::from_admission_review(&mut bad).is_err());
     }
 
     #[test]
