@@ -11,6 +11,11 @@
 //! matched; any other is matched as before, so a guard only has to be sufficient: it may
 //! be false where matching would pass (a condition anchor, which skips when its key is
 //! missing, has no guard at all).
+//!
+//! A guard that does not hold can also say where matching would first fail: each need and
+//! leaf knows its place in the pattern (a [`Site`]), and the walk records where each fact
+//! was first seen and where each kept value is, so the mismatch matching would report is
+//! the first broken need or failing leaf in matching order (see `engine::presence`).
 
 use super::pattern::{Anchor, ObjectPattern, Pattern, Scalar};
 
@@ -115,6 +120,18 @@ impl Need {
 pub struct Guard {
     pub number: u32,
     pub leaves: Box<[Leaf]>,
+    /// Where the pattern's needs are, when its first mismatch can be read from the facts
+    /// (see [`Guard::sites`]).
+    pub needs: Option<Box<[NeedSite]>>,
+}
+
+impl Guard {
+    /// The sites of the guard's needs, or `None` when a failing match must be run to
+    /// find the mismatch: the pattern holds an existence anchor (whose absence turns a
+    /// failure into an error) or a leaf that is a list of lists or an empty list.
+    pub fn sites(&self) -> Option<&[NeedSite]> {
+        self.needs.as_deref()
+    }
 }
 
 /// A leaf of a pattern, and the node of the values it is matched against.
@@ -123,6 +140,33 @@ pub struct Leaf {
     /// The node's leaf number.
     pub at: u32,
     pub check: LeafCheck,
+    pub site: Site,
+}
+
+/// A need of a guard, where it is in the pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeedSite {
+    pub need: Need,
+    pub site: Site,
+    /// For a required leaf, its position among the guard's leaves.
+    pub leaf: Option<usize>,
+}
+
+/// Where a node is reached from the resource's root, as matching a pattern reaches it:
+/// the keys (each with its place in its object's matching order) and list elements on the
+/// way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Site {
+    pub node: u32,
+    pub steps: Box<[Step]>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// The key `name`, the `rank`th entry its pattern object matches.
+    Key { name: Box<str>, rank: u32 },
+    /// An element of a list.
+    Element,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -133,16 +177,35 @@ pub enum LeafCheck {
     NotNull,
 }
 
-/// A guard being built: its needs, as each node and the facts that break it there.
+/// A guard being built: its needs, as each node and the facts that break it there, with
+/// the steps from the root to where the pattern is being read.
 #[derive(Default)]
 struct Draft {
     needs: Vec<(usize, u8)>,
     leaves: Vec<Leaf>,
+    sites: Vec<NeedSite>,
+    steps: Vec<Step>,
+    /// The mismatch of a failing match cannot be read from the facts.
+    opaque: bool,
 }
 
 impl Draft {
     fn need(&mut self, at: usize, need: Need) {
         self.needs.push((at, need.broken_by()));
+        let site = self.site(at);
+        self.sites.push(NeedSite {
+            need,
+            site,
+            leaf: None,
+        });
+    }
+
+    fn site(&self, at: usize) -> Site {
+        Site {
+            // Node numbers are counted in `u32` like leaves; a tree that large has no sites.
+            node: u32::try_from(at).unwrap_or(u32::MAX),
+            steps: self.steps.clone().into(),
+        }
     }
 }
 
@@ -164,9 +227,11 @@ impl Index {
         for (at, broken_by) in draft.needs {
             self.nodes[at].breaks_guard(number, broken_by);
         }
+        let opaque = draft.opaque || draft.sites.iter().any(|n| n.site.node == u32::MAX);
         Some(Guard {
             number,
             leaves: draft.leaves.into(),
+            needs: (!opaque).then(|| draft.sites.into()),
         })
     }
 
@@ -174,11 +239,17 @@ impl Index {
         if pattern.metadata.is_some() {
             return None;
         }
-        for (key, value) in &pattern.entries {
+        for (rank, (key, value)) in pattern.entries.iter().enumerate() {
+            draft.steps.push(Step::Key {
+                name: key.name.as_str().into(),
+                rank: u32::try_from(rank).unwrap_or(u32::MAX),
+            });
             match key.anchor {
                 Anchor::Condition => return None,
                 // Checked only when present: a present key is matched.
                 Anchor::Global | Anchor::Negation | Anchor::Existence => {
+                    // An absent existence key turns a failure elsewhere into an error.
+                    draft.opaque |= key.anchor == Anchor::Existence;
                     let child = self.key(at, &key.name);
                     draft.need(child, Need::Absent);
                 }
@@ -187,6 +258,7 @@ impl Index {
                     self.value(at, &key.name, value, true, draft)?
                 }
             }
+            draft.steps.pop();
         }
         Some(())
     }
@@ -222,8 +294,11 @@ impl Index {
             return self.object(object, child, draft);
         }
         let element = self.elements(child);
+        draft.steps.push(Step::Element);
         draft.need(element, Need::ObjectIfPresent);
-        self.object(object, element, draft)
+        self.object(object, element, draft)?;
+        draft.steps.pop();
+        Some(())
     }
 
     /// A value the pattern compares: every value at `at` must match it.
@@ -236,6 +311,16 @@ impl Index {
     ) -> Option<()> {
         if required {
             draft.need(at, Need::Present);
+            if let Some(need) = draft.sites.last_mut() {
+                need.leaf = Some(draft.leaves.len());
+            }
+        }
+        // A list of lists is matched position by position, an empty list fails whatever
+        // the value: their mismatches are left to matching.
+        if let Pattern::Array(items) = pattern
+            && !matches!(items.first(), Some(Pattern::Scalar(_)))
+        {
+            draft.opaque = true;
         }
         let number = match self.nodes[at].leaf {
             Some(number) => number,
@@ -251,7 +336,12 @@ impl Index {
             Pattern::Scalar(Scalar::String(s)) if required && s.raw == "*" => LeafCheck::NotNull,
             _ => LeafCheck::Matches(pattern.clone()),
         };
-        draft.leaves.push(Leaf { at: number, check });
+        let site = draft.site(at);
+        draft.leaves.push(Leaf {
+            at: number,
+            check,
+            site,
+        });
         Some(())
     }
 

@@ -285,17 +285,17 @@ fn ready<'p>(
     }
 }
 
-/// `pattern` matched against `object`, or passed unmatched when its guard holds.
-fn matched<'a>(
+/// `pattern` matched against `object`, unless its guard tells the outcome: a pass when it
+/// holds, the mismatch when the request's facts show where it is.
+fn matched<'a, 'c: 'a>(
     object: &'a Value,
     pattern: &'a compiled::Pattern,
-    guard: Option<&Guard>,
-    ctx: &mut JsonContext<'_>,
+    guard: Option<&'a Guard>,
+    ctx: &mut JsonContext<'c>,
 ) -> Outcome<'a> {
-    match guard {
-        Some(g) if ctx.guard_holds(g, object) => Outcome::Pass,
-        _ => pattern::matches(object, pattern),
-    }
+    guard
+        .and_then(|g| ctx.guarded(g, object))
+        .unwrap_or_else(|| pattern::matches(object, pattern))
 }
 
 /// `pattern` against a target (rules.md §7.1, §7.8); `None` is "no response".

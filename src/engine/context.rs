@@ -10,6 +10,7 @@ use std::rc::Rc;
 use serde_json::{Map, Value};
 
 use super::offline::Backend;
+use super::pattern::Outcome;
 use super::podsecurity::{ExtractError, Memo, Pod, extract};
 use super::presence::Facts;
 use crate::compile::presence::{self, Guard};
@@ -227,18 +228,22 @@ impl<'c> JsonContext<'c> {
         self.presence = Some(index);
     }
 
-    /// Whether `guard` holds for `object`, the value a pattern is about to match. Only the
-    /// document's own object is walked (once per request); for any other value the answer
-    /// is `false`, and the pattern is matched.
-    pub fn guard_holds(&mut self, guard: &Guard, object: &Value) -> bool {
+    /// What matching the pattern of `guard` against `object` gives, when the walk of the
+    /// document's object (once per request) tells: a pass when the guard holds, the
+    /// mismatch when the facts show it. `None` for any other value, or when the pattern
+    /// must be matched to know.
+    pub fn guarded<'g>(&mut self, guard: &'g Guard, object: &Value) -> Option<Outcome<'g>>
+    where
+        'c: 'g,
+    {
         let (Some(index), Some(base)) = (self.presence, self.base_object) else {
-            return false;
+            return None;
         };
         if !std::ptr::eq(base, object) {
-            return false;
+            return None;
         }
         let facts = self.facts.get_or_insert_with(|| Facts::of(index, base));
-        facts.hold(guard)
+        facts.outcome(guard)
     }
 
     /// `request.object`, unless absent or null, held apart from the context: borrowed from

@@ -325,7 +325,7 @@ fn push_segment(out: &mut String, segment: &Segment) {
 
 /// Bytes a written path is given before it grows: a path, and the failure text of a rule
 /// (`validation error: <message>. rule <name> failed at path `) put in front of it.
-const TEXT_ROOM: usize = 256;
+pub(crate) const TEXT_ROOM: usize = 256;
 
 /// One value against one pattern. This and [`match_map`] are inlined into their callers:
 /// a level of the pattern then costs one call (to [`handle`]) instead of three.
