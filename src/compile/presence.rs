@@ -159,6 +159,10 @@ pub struct NeedSite {
 pub struct Site {
     pub node: u32,
     pub steps: Box<[Step]>,
+    /// The path's text as matching writes it (`/spec/containers/<i>/securityContext/`), in
+    /// the pieces between the list indexes: a mismatch's path is the pieces and the place's
+    /// indexes in turn.
+    pub texts: Box<[Box<str>]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -201,10 +205,21 @@ impl Draft {
     }
 
     fn site(&self, at: usize) -> Site {
+        let mut texts = Vec::new();
+        let mut text = String::from("/");
+        for step in &self.steps {
+            match step {
+                Step::Key { name, .. } => text.push_str(name),
+                Step::Element => texts.push(std::mem::take(&mut text).into()),
+            }
+            text.push('/');
+        }
+        texts.push(text.into());
         Site {
             // Node numbers are counted in `u32` like leaves; a tree that large has no sites.
             node: u32::try_from(at).unwrap_or(u32::MAX),
             steps: self.steps.clone().into(),
+            texts: texts.into(),
         }
     }
 }

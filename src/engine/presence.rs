@@ -368,7 +368,7 @@ impl<'g> Found<'g> {
         let Found { site, place, said } = self;
         match said {
             Reported::Said(message) => Some(Outcome::Fail {
-                path: path(&site.steps, place),
+                path: site_path(site, place),
                 message,
             }),
             // Reported at the object's path, with the key after a second slash.
@@ -382,6 +382,19 @@ impl<'g> Found<'g> {
             }
         }
     }
+}
+
+/// The path of `site` at `place`, as matching writes it (`/spec/containers/0/`).
+fn site_path(site: &Site, place: Place) -> String {
+    let mut out = String::with_capacity(pattern::TEXT_ROOM);
+    let mut indexes = place.indexes().iter();
+    for (i, text) in site.texts.iter().enumerate() {
+        if i > 0 {
+            push_index(&mut out, indexes.next().map_or(0, |i| *i as usize));
+        }
+        out.push_str(text);
+    }
+    out
 }
 
 /// The path of `steps` at `place`, as matching writes it (`/spec/containers/0/`).
