@@ -1,8 +1,9 @@
 //! Pattern guards (`compile::presence`): a pattern whose guard holds for a resource passes
-//! without being matched, so wherever a guard holds, matching must pass. Checked for every
-//! static pattern of the shipped pack and of the conformance corpus, against every
-//! resource of both, generated pods, and those pods with parts of them broken (an object
-//! or a list replaced by null or by a value of another type).
+//! without being matched, so wherever a guard holds, matching must pass; and where the
+//! walk's facts tell a failing pattern's mismatch, it must be the one matching reports.
+//! Checked for every static pattern of the shipped pack and of the conformance corpus,
+//! against every resource of both, generated pods, and those pods with parts of them broken
+//! (an object or a list replaced by null or by a value of another type).
 
 use std::path::{Path, PathBuf};
 

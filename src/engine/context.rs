@@ -100,7 +100,7 @@ pub struct JsonContext<'c> {
     /// `request.operation` is DELETE (read for every substitution: kept up to date instead).
     delete: bool,
     /// The set's presence tree, and what the document's object holds along it (walked on
-    /// first use, see [`JsonContext::guard_holds`]).
+    /// first use, see [`JsonContext::guarded`]).
     presence: Option<&'c presence::Index>,
     facts: Option<Facts<'c>>,
     /// Covers the [`Pending::bits`] of every entry not loaded: an expression whose words
@@ -222,7 +222,7 @@ impl<'c> JsonContext<'c> {
         Some((Rc::clone(pod), &mut self.memo))
     }
 
-    /// Lets [`JsonContext::guard_holds`] answer from one walk of the document's object along
+    /// Lets [`JsonContext::guarded`] answer from one walk of the document's object along
     /// `index`.
     pub fn set_presence(&mut self, index: &'c presence::Index) {
         self.presence = Some(index);
