@@ -371,12 +371,14 @@ impl<'g> Found<'g> {
                 path: site_path(site, place),
                 message,
             }),
-            // Reported at the object's path, with the key after a second slash.
+            // Reported at the object's path (the key's without its last `<key>/`), with the
+            // key after a second slash.
             Reported::NotFound => {
-                let (Step::Key { name, .. }, object) = site.steps.split_last()? else {
+                let Some(Step::Key { name, .. }) = site.steps.last() else {
                     return None;
                 };
-                let path = path(object, place);
+                let mut path = site_path(site, place);
+                path.truncate(path.len().checked_sub(name.len() + 1)?);
                 let message = Said::Text(format!("{path}/{name} not found"));
                 Some(Outcome::Fail { path, message })
             }
@@ -393,21 +395,6 @@ fn site_path(site: &Site, place: Place) -> String {
             push_index(&mut out, indexes.next().map_or(0, |i| *i as usize));
         }
         out.push_str(text);
-    }
-    out
-}
-
-/// The path of `steps` at `place`, as matching writes it (`/spec/containers/0/`).
-fn path(steps: &[Step], place: Place) -> String {
-    let mut out = String::with_capacity(pattern::TEXT_ROOM);
-    out.push('/');
-    let mut indexes = place.indexes().iter();
-    for step in steps {
-        match step {
-            Step::Key { name, .. } => out.push_str(name),
-            Step::Element => push_index(&mut out, indexes.next().map_or(0, |i| *i as usize)),
-        }
-        out.push('/');
     }
     out
 }
